@@ -1,0 +1,3 @@
+from cybercap.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class NetworkConfig(AppConfig):
+    name = "cybercap.network"
+    label = "network"
+    verbose_name = "Shared vocabulary"
+
+    def ready(self) -> None:
+        from cybercap.core import audit
+        from cybercap.network import models
+
+        audit.register(models.Country, models.Agency, models.Person, models.Topic)

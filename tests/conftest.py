@@ -1,0 +1,69 @@
+"""Shared fixtures: three kinds of persona per role, and clients logged in as them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from cybercap.accounts.models import TWO_FACTOR_ROLES, User
+from tests.factories import CountryFactory, RoleFactory, UserFactory, confirmed_totp
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_clean(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    cache.clear()
+
+
+@pytest.fixture
+def thailand(db: Any) -> Any:
+    return CountryFactory(code="TH", name="Thailand", time_zone="Asia/Bangkok")
+
+
+@pytest.fixture
+def vietnam(db: Any) -> Any:
+    return CountryFactory(code="VN", name="Viet Nam", time_zone="Asia/Ho_Chi_Minh")
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., User]:
+    def make(role: str | None = None, country: Any = None, **kwargs: Any) -> User:
+        user = UserFactory(**kwargs)
+        if role is not None:
+            RoleFactory(user=user, role=role, country=country)
+        return user
+
+    return make
+
+
+def login(client: Client, user: User) -> Client:
+    """Log in through the session, with a verified second factor for roles that need one."""
+    client.force_login(user)
+    roles = set(user.role_assignments.values_list("role", flat=True))
+    if roles & TWO_FACTOR_ROLES:
+        device = confirmed_totp(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(make_user: Callable[..., User]) -> Callable[..., Client]:
+    def make(role: str | None = None, country: Any = None, **kwargs: Any) -> Client:
+        return login(Client(), make_user(role, country, **kwargs))
+
+    return make
