@@ -64,9 +64,7 @@ try:
 
     REDIS_URL = env.str("REDIS_URL", "")
     if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
-        raise ImproperlyConfiguredError(
-            "REDIS_URL must start with redis://, rediss:// or unix://."
-        )
+        raise ImproperlyConfiguredError("REDIS_URL must start with redis://, rediss:// or unix://.")
 
     EMAIL_HOST = env.str("CYBERCAP_EMAIL_HOST", "")
     EMAIL_PORT = env.int("CYBERCAP_EMAIL_PORT", 587, minimum=1)
@@ -83,9 +81,7 @@ try:
     AXES_COOLOFF_MINUTES = env.int("CYBERCAP_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
     HSTS_SECONDS = env.int("CYBERCAP_HSTS_SECONDS", 31536000, minimum=0)
     HSTS_PRELOAD = env.bool("CYBERCAP_HSTS_PRELOAD", True)
-    LOG_LEVEL = env.choice(
-        "CYBERCAP_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"
-    )
+    LOG_LEVEL = env.choice("CYBERCAP_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
     TASK_BACKEND = env.choice("CYBERCAP_TASKS", ("database", "immediate"), "database")
     API_TOKEN_DEFAULT_DAYS = env.int("CYBERCAP_API_TOKEN_DAYS", 90, minimum=1)
 except ImproperlyConfiguredError as exc:
@@ -228,15 +224,11 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 
 # Django lacks three of the region's languages; teach it their names once, here.
-LANG_INFO.setdefault(
-    "lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ພາສາລາວ"}
-)
+LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ພາສາລາວ"})
 LANG_INFO.setdefault(
     "fil", {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"}
 )
-LANG_INFO.setdefault(
-    "tet", {"bidi": False, "code": "tet", "name": "Tetum", "name_local": "Tetun"}
-)
+LANG_INFO.setdefault("tet", {"bidi": False, "code": "tet", "name": "Tetum", "name_local": "Tetun"})
 
 LANGUAGES = [
     ("en", _("English")),
@@ -290,7 +282,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie; the token travels in a header set by hx-headers
+CSRF_COOKIE_HTTPONLY = (
+    False  # htmx reads no cookie; the token travels in a header set by hx-headers
+)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS

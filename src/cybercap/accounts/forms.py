@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class LoginForm(AuthenticationForm):
     error_messages = {
         "invalid_login": _(
-            "That user name and password do not match an active account. "
-            "Both are case-sensitive."
+            "That user name and password do not match an active account. Both are case-sensitive."
         ),
         "inactive": _("This account has been deactivated."),
     }

@@ -18,7 +18,9 @@ def new_backup_code() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def totp_device_create(*, user: Any, confirmed: bool = False, name: str = "Authenticator app") -> TOTPDevice:
+def totp_device_create(
+    *, user: Any, confirmed: bool = False, name: str = "Authenticator app"
+) -> TOTPDevice:
     """A new TOTP device; unconfirmed ones from earlier attempts are removed."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()

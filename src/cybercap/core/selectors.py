@@ -25,8 +25,6 @@ def dashboard_for_user(*, user: Any) -> dict[str, Any]:
         }
     country_ids = access.countries(user, Role.FOCAL_POINT, Role.INVESTIGATOR)
     if country_ids:
-        panels["countries"] = list(
-            Country.objects.filter(pk__in=country_ids).order_by("name")
-        )
+        panels["countries"] = list(Country.objects.filter(pk__in=country_ids).order_by("name"))
     person = Person.objects.filter(user_id=user.pk).select_related("agency", "country").first()
     return {"panels": panels, "held_roles": sorted(held), "person": person}

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from cybercap.network.tlp import TLP_MEANING, TLP, tlp_css_class
+from cybercap.network.tlp import TLP, TLP_MEANING, tlp_css_class
 
 register = template.Library()
 
