@@ -41,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cybercap.evidence.field.cli import main as evidence_main
 
         return evidence_main(args[1:])
+    if args and args[0] == "demo":
+        # The demo runs with demo settings: SQLite under var/, console e-mail, plain HTTP.
+        os.environ.setdefault("CYBERCAP_DEMO", "1")
     if args and args[0] in {"demo", "serve", "content", "token", "worker"}:
         # Each is a management command of the same name, so `manage.py`-style use works too.
         return _management(args)

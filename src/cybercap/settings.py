@@ -82,7 +82,9 @@ try:
     HSTS_SECONDS = env.int("CYBERCAP_HSTS_SECONDS", 31536000, minimum=0)
     HSTS_PRELOAD = env.bool("CYBERCAP_HSTS_PRELOAD", True)
     LOG_LEVEL = env.choice("CYBERCAP_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
-    TASK_BACKEND = env.choice("CYBERCAP_TASKS", ("database", "immediate"), "database")
+    TASK_BACKEND = env.choice(
+        "CYBERCAP_TASKS", ("database", "immediate"), "immediate" if DEMO else "database"
+    )
     API_TOKEN_DEFAULT_DAYS = env.int("CYBERCAP_API_TOKEN_DAYS", 90, minimum=1)
 except ImproperlyConfiguredError as exc:
     raise ImproperlyConfigured(str(exc)) from None
@@ -117,6 +119,8 @@ INSTALLED_APPS = [
     "cybercap.network",
     "cybercap.accounts",
     "cybercap.api",
+    "cybercap.demo",
+    "cybercap.server",
 ]
 
 MIDDLEWARE = [
