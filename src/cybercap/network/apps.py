@@ -9,5 +9,7 @@ class NetworkConfig(AppConfig):
     def ready(self) -> None:
         from cybercap.core import audit
         from cybercap.network import models
+        from cybercap.network.content import register_content_types
 
         audit.register(models.Country, models.Agency, models.Person, models.Topic)
+        register_content_types()
