@@ -5,4 +5,10 @@ document.addEventListener("DOMContentLoaded", () => {
   if (select) {
     select.addEventListener("change", () => select.form.requestSubmit());
   }
+  // The main menu is a disclosure on a phone and always open on a wide screen (the stylesheet
+  // shows it where ::details-content is supported; this covers the other browsers).
+  const menu = document.querySelector(".nav-menu");
+  if (menu && window.matchMedia("(min-width: 56rem)").matches) {
+    menu.open = true;
+  }
 });
