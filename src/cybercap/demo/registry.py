@@ -24,6 +24,7 @@ class DemoLogin:
 class DemoReport:
     logins: list[DemoLogin] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def add_count(self, label: str, number: int) -> None:
         self.counts[label] = self.counts.get(label, 0) + number

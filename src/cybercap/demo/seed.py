@@ -186,7 +186,7 @@ def _seed_agencies(members: list[Country], report: DemoReport) -> dict[tuple[str
     made = 0
     for country in members:
         for name, acronym, kind in AGENCY_TEMPLATES:
-            if (country.code, acronym) in existing:
+            if (country.code, f"{acronym}-{country.code}") in existing:
                 continue
             agency = Agency.objects.create(
                 name=f"{name} ({country.name})",

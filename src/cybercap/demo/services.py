@@ -21,8 +21,7 @@ def demo_setup(*, scale: int = 1, migrate: bool = True) -> DemoReport:
     from cybercap.core.content_service import content_load
 
     report = DemoReport()
-    for line in content_load(settings.CONTENT_DIR):
-        report.counts.setdefault(f"content: {line}", 0)
+    report.notes.extend(f"content {line}" for line in content_load(settings.CONTENT_DIR))
     with transaction.atomic():
         for _name, seeder in registry.seeders():
             seeder(scale=scale, report=report)

@@ -41,8 +41,10 @@ class Command(BaseCommand):
     def _print_report(self, report: DemoReport) -> None:
         out = self.stdout
         out.write("cybercap demo is ready. All data is synthetic (demo data).\n")
+        for note in report.notes:
+            out.write(f"  {note}\n")
         for label, number in sorted(report.counts.items()):
-            out.write(f"  {label}: {number}\n" if number else f"  {label}\n")
+            out.write(f"  {label}: {number}\n")
         out.write("\nDemo logins (password, and for staff and reviewers two factors):\n")
         for login in report.logins:
             out.write(f"\n  {login.username:<20} {login.roles}\n")
