@@ -194,7 +194,7 @@ def main() -> int:
             template = sessions[index % len(sessions)]
             session = Session(port)
             session.cookies = dict(template.cookies)
-            rng = random.Random(index)  # noqa: S311 - load pattern, not security
+            rng = random.Random(index)
             time.sleep(rng.random())
             while time.monotonic() < stop_at:
                 page = rng.choice(PAGES)
@@ -238,7 +238,9 @@ def main() -> int:
             count = 0
             end = time.monotonic() + 10
 
-            def hammer(template: Session | None = template, page: str = page) -> None:
+            def hammer(
+                template: Session | None = template, page: str = page, end: float = end
+            ) -> None:
                 nonlocal count
                 session = Session(port)
                 if template is not None:
