@@ -109,6 +109,4 @@ def validate(model: type[M], doc: YamlDocument) -> tuple[M | None, list[Problem]
 def _problem(doc: YamlDocument, error: Any) -> Problem:
     loc = tuple(error["loc"])
     message = _MESSAGES.get(error["type"]) or str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden" and loc:
-        message = f"unknown field {loc[-1]!r}"
     return doc.problem(loc, message)

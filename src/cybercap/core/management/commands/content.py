@@ -17,6 +17,9 @@ class Command(BaseCommand):
         "Check every file under the content directory, or load the reference content into "
         "the database (all or nothing)."
     )
+    # Content is checked on its own: a project-wide system check (URLs, templates, ...) is
+    # not a precondition, and `content check` must work where the rest is being set up.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="{check,load}")
