@@ -162,7 +162,7 @@ class ProfileForm(forms.Form):
 class FreshCodeForm(forms.Form):
     token = forms.CharField(
         label=_("Code from your app"),
-        max_length=8,
+        max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
         help_text=_("The 6-digit code your authenticator app shows now."),
     )
