@@ -289,6 +289,9 @@ def test_several_faults_are_all_reported_in_order(root: Path) -> None:
     edit(root / COUNTRIES, "time_zone: Asia/Colombo", "time_zone: Asia/Kandy")
     edit(root / TOPICS, "    name: Legislation\n", "    name: Legislation\n    nmae: Law\n")
     edit(root / TOPICS, "      - key: ddos\n", "      - key: DDoS\n")
+    edit(root / TOPICS, "      - key: identity-theft\n", "      - key: phishing\n")
+    phishing = line_of(root / TOPICS, "      - key: phishing\n        name: Phishing")
+    duplicate = line_of(root / TOPICS, "      - key: phishing\n        name: Identity theft")
     _, err = run_failing("check", "--root", str(root))
     assert err.splitlines() == [
         f"{COUNTRIES}:{line_of(root / COUNTRIES, 'Asia/Kandy')}: countries[14].time_zone: "
@@ -296,6 +299,8 @@ def test_several_faults_are_all_reported_in_order(root: Path) -> None:
         f"{TOPICS}:{line_of(root / TOPICS, 'nmae')}: topics[1].nmae: unknown field",
         f"{TOPICS}:{line_of(root / TOPICS, 'DDoS')}: topics[7].children[2].key: 'DDoS' is not "
         "a key: use lower-case letters, digits and single hyphens (e.g. digital-forensics)",
+        f"{TOPICS}:{duplicate}: topics[8].children[6].key: duplicate key 'phishing' "
+        f"(first at line {phishing})",
     ]
 
 

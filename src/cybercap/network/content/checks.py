@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from cybercap.core.contentkit import Problem
 from cybercap.network.content.reader import YamlDocument, read_text, read_yaml, relative
@@ -59,27 +60,34 @@ def parse_countries(root: Path) -> tuple[CountriesFile | None, list[Problem]]:
     if doc is None:
         return None, problems
     parsed, problems = validate(CountriesFile, doc)
-    if parsed is None:
-        return None, problems
-    problems = _country_rules(doc, parsed)
+    problems += _country_rules(doc)
     return (None if problems else parsed), problems
 
 
-def _country_rules(doc: YamlDocument, parsed: CountriesFile) -> list[Problem]:
+def _items(data: Any, key: str) -> list[Any]:
+    """``data[key]`` when it is a list (the schema reports it otherwise)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def _country_rules(doc: YamlDocument) -> list[Problem]:
+    """Rules across rows, run on the raw data so they are reported with the schema's errors."""
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
-    for index, country in enumerate(parsed.countries):
+    for index, country in enumerate(_items(doc.data, "countries")):
+        if not isinstance(country, dict):
+            continue
         here = ("countries", index)
-        if country.code in first_line:
+        code = country.get("code")
+        if isinstance(code, str) and code in first_line:
             problems.append(
                 doc.problem(
-                    (*here, "code"),
-                    f"duplicate code {country.code!r} (first at line {first_line[country.code]})",
+                    (*here, "code"), f"duplicate code {code!r} (first at line {first_line[code]})"
                 )
             )
-        else:
-            first_line[country.code] = doc.line_of((*here, "code"))
-        if country.is_guest and country.asean_joined is not None:
+        elif isinstance(code, str):
+            first_line[code] = doc.line_of((*here, "code"))
+        if country.get("is_guest") is True and country.get("asean_joined") is not None:
             problems.append(
                 doc.problem(
                     (*here, "is_guest"),
@@ -126,27 +134,40 @@ def parse_topics(root: Path) -> tuple[TopicsFile | None, list[Problem]]:
     if doc is None:
         return None, problems
     parsed, problems = validate(TopicsFile, doc)
-    if parsed is None:
-        return None, problems
-    problems = _topic_rules(doc, parsed)
+    problems += _topic_rules(doc)
     return (None if problems else parsed), problems
 
 
-def _topic_rules(doc: YamlDocument, parsed: TopicsFile) -> list[Problem]:
+def _raw_topics(
+    data: Any, parent: str | None = None, loc: tuple[str | int, ...] = ("topics",)
+) -> Iterator[tuple[dict[Any, Any], str | None, tuple[str | int, ...]]]:
+    """Like walk_topics, over the raw data, skipping what is not a mapping."""
+    for index, topic in enumerate(_items(data, str(loc[-1]))):
+        if isinstance(topic, dict):
+            here = (*loc, index)
+            yield topic, parent, here
+            key = topic.get("key")
+            yield from _raw_topics(
+                topic, key if isinstance(key, str) else None, (*here, "children")
+            )
+
+
+def _topic_rules(doc: YamlDocument) -> list[Problem]:
+    """Rules across topics, run on the raw data so they are reported with the schema's errors."""
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
-    for topic, parent, here in walk_topics(parsed.topics):
-        if topic.key in first_line:
+    for topic, parent, here in _raw_topics(doc.data):
+        key = topic.get("key")
+        if isinstance(key, str) and key in first_line:
             problems.append(
                 doc.problem(
-                    (*here, "key"),
-                    f"duplicate key {topic.key!r} (first at line {first_line[topic.key]})",
+                    (*here, "key"), f"duplicate key {key!r} (first at line {first_line[key]})"
                 )
             )
-        else:
-            first_line[topic.key] = doc.line_of((*here, "key"))
+        elif isinstance(key, str):
+            first_line[key] = doc.line_of((*here, "key"))
         depth = sum(1 for part in here if part == "children") + 1
-        if depth == MAX_DEPTH and topic.children:
+        if depth == MAX_DEPTH and _items(topic, "children"):
             problems.append(
                 doc.problem(
                     (*here, "children"),
