@@ -47,5 +47,5 @@ def field_widget(field: BoundField) -> Any:
         described.append(f"{field.auto_id}_helptext")
     if field.errors:
         described.extend(f"{field.auto_id}_error{n}" for n in range(len(field.errors)))
-    attrs = {"aria-describedby": " ".join(described)} if described else {}
+    attrs: dict[str, str | bool] = {"aria-describedby": " ".join(described)} if described else {}
     return field.as_widget(attrs=attrs)
