@@ -67,3 +67,10 @@ def client_for(make_user: Callable[..., User]) -> Callable[..., Client]:
         return login(Client(), make_user(role, country, **kwargs))
 
     return make
+
+
+def pytest_configure(config: Any) -> None:
+    from django.conf import settings
+
+    # WhiteNoise warns when the collected-static directory is missing; tests use the finders.
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)

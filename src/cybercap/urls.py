@@ -1,13 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 
 from cybercap.api.urls import api
+from cybercap.core.admin_site import CybercapAdminSite
 
-admin.site.__class__ = OTPAdminSite
-admin.site.site_header = "cybercap administration"
-admin.site.site_title = "cybercap"
+admin.site.__class__ = CybercapAdminSite
 
 urlpatterns = [
     path("", include("cybercap.core.urls")),
