@@ -25,6 +25,7 @@ from cybercap.core.contentkit import ContentError, ContentType, Problem
 from cybercap.core.models import AuditEntry
 from cybercap.network.content.checks import known_topic_keys
 from cybercap.network.models import Country, Topic
+from tests.factories import CountryFactory
 
 COUNTRIES = "reference/countries.yaml"
 TOPICS = "taxonomy/topics.yaml"
@@ -204,6 +205,17 @@ def test_a_changed_field_is_updated_and_audited(root: Path) -> None:
 
 
 @pytest.mark.django_db
+def test_countries_not_in_the_file_are_left_as_they_are() -> None:
+    CountryFactory(code="FR", name="France", time_zone="Europe/Paris")  # INTERPOL's seat
+    out, _ = run("load")
+    assert out.splitlines()[-2] == (
+        f"countries: 23 created, 0 updated, 0 unchanged ({COUNTRIES}, version 1); "
+        "1 not in the file left as they are"
+    )
+    assert Country.objects.get(code="FR").name == "France"
+
+
+@pytest.mark.django_db
 def test_a_topic_removed_from_the_file_is_retired_not_deleted(root: Path) -> None:
     run("load", "--root", str(root))
     removed = (
@@ -362,6 +374,22 @@ def test_the_taxonomy_has_two_levels(root: Path) -> None:
         f"{TOPICS}:{line}: topics[6].children[2].children: the taxonomy has 2 levels: "
         "a topic under 'malware-analysis' cannot have children"
     ]
+
+
+def test_a_file_of_the_wrong_shape_is_named(root: Path) -> None:
+    (root / COUNTRIES).write_text("- code: TH\n", encoding="utf-8")
+    (root / TOPICS).write_text("version: 1\ntopics:\n  key: law\n", encoding="utf-8")
+    _, err = run_failing("check", "--root", str(root))
+    assert err.splitlines() == [
+        f"{COUNTRIES}:1: must be a mapping of fields (name: value)",
+        f"{TOPICS}:2: topics: must be a list (items starting with '- ')",
+    ]
+
+
+def test_an_empty_file_is_named(root: Path) -> None:
+    (root / TOPICS).write_text("# nothing yet\n", encoding="utf-8")
+    _, err = run_failing("check", "--root", str(root))
+    assert err.splitlines() == [f"{TOPICS}: file is empty"]
 
 
 def test_a_missing_file_is_named(root: Path) -> None:

@@ -91,6 +91,8 @@ class TopicsFile(_Strict):
 _MESSAGES = {
     "missing": "required field is missing",
     "extra_forbidden": "unknown field",
+    "model_type": "must be a mapping of fields (name: value)",
+    "list_type": "must be a list (items starting with '- ')",
 }
 
 M = TypeVar("M", bound=BaseModel)
