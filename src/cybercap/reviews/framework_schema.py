@@ -109,9 +109,7 @@ def format_path(data: Any, path: Path_) -> str:
         else:
             out += f".{part}" if out else str(part)
             if isinstance(current, dict):
-                current = current.get(part, current.get(str(part)))
-                if current is None and isinstance(part, str) and part.isdigit():
-                    current = None
+                current = next((v for k, v in current.items() if str(k) == str(part)), None)
             else:
                 current = None
     return out
