@@ -16,6 +16,7 @@ from cybercap.core.contentkit import ContentError, Problem
 from cybercap.reviews.framework_schema import (
     ConditionError,
     check_frameworks,
+    describe_frameworks,
     load_framework,
     load_topic_keys,
     parse_condition,
@@ -151,6 +152,24 @@ def test_the_summary_counts_indicators_and_words_per_pillar(framework):
         "ncr v1 technical",
     ]
     assert lines[1].startswith("ncr v1 legal: 20 indicators, ")
+
+
+def test_the_content_check_line_names_each_pillar(framework):
+    words = {
+        key: sum(word_count(t) for i in framework.indicators_in(key) for t in i.levels.values())
+        for key in ("institutional", "legal", "operational", "technical")
+    }
+    assert describe_frameworks(CONTENT) == (
+        f"ncr v1: 64 indicators (institutional 16 indicators / {words['institutional']} words, "
+        f"legal 20 indicators / {words['legal']} words, "
+        f"operational 16 indicators / {words['operational']} words, "
+        f"technical 12 indicators / {words['technical']} words)"
+    )
+
+
+def test_a_broken_framework_is_described_as_not_valid(content):
+    edit(content, INSTITUTIONAL, "- id: INS-STRAT-02\n", "- id: INS-STRAT-01\n")
+    assert describe_frameworks(content) == "ncr v1: not valid"
 
 
 # --------------------------------------------------------------------------- injected faults

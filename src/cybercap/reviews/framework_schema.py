@@ -890,14 +890,38 @@ def frameworks_in(root: Path) -> Iterator[Path]:
         yield framework_yaml.parent
 
 
-def summarise(framework: Framework) -> list[str]:
-    """One line per pillar: indicators and descriptor words (for `cybercap content check`)."""
-    lines = []
+def pillar_counts(framework: Framework) -> list[tuple[str, int, int]]:
+    """(pillar key, indicators, descriptor words) for each pillar, in framework order."""
+    counts = []
     for pillar in framework.meta.pillars:
         items = framework.indicators_in(pillar.key)
         words = sum(word_count(text) for i in items for text in i.levels.values())
-        lines.append(
-            f"{framework.id} v{framework.version} {pillar.key}: "
-            f"{len(items)} indicators, {words} descriptor words"
+        counts.append((pillar.key, len(items), words))
+    return counts
+
+
+def summarise(framework: Framework) -> list[str]:
+    """One line per pillar: indicators and descriptor words (for `cybercap content check`)."""
+    return [
+        f"{framework.id} v{framework.version} {key}: {n} indicators, {words} descriptor words"
+        for key, n, words in pillar_counts(framework)
+    ]
+
+
+def describe_frameworks(root: Path) -> str:
+    """One line for `cybercap content check`: indicators and descriptor words per pillar."""
+    parts = []
+    for directory in frameworks_in(root):
+        try:
+            framework = load_framework(directory, content_root=root)
+        except ContentError:
+            parts.append(f"{directory.parent.name} {directory.name}: not valid")
+            continue
+        pillars = ", ".join(
+            f"{key} {n} indicators / {words} words" for key, n, words in pillar_counts(framework)
         )
-    return lines
+        parts.append(
+            f"{framework.id} v{framework.version}: {len(framework.indicators)} indicators "
+            f"({pillars})"
+        )
+    return "; ".join(parts) if parts else "no frameworks"
