@@ -280,10 +280,12 @@ def test_the_cli_names_file_line_and_field_and_exits_one(root: Path) -> None:
 
 def test_a_yaml_syntax_error_names_the_line(root: Path) -> None:
     edit(root / COUNTRIES, "    name: Singapore\n", "    name: [Singapore\n")
+    opened = line_of(root / COUNTRIES, "    name: [Singapore\n")
     line = line_of(root / COUNTRIES, "    official_name: Republic of Singapore\n")
     message, err = run_failing("check", "--root", str(root))
     assert err.splitlines() == [
-        f"{COUNTRIES}:{line}: invalid YAML: expected ',' or ']', but got ':' (column 18)"
+        f"{COUNTRIES}:{line}: invalid YAML: did not find expected ',' or ']' (column 18), "
+        f"while parsing a flow sequence that starts on line {opened}"
     ]
     assert message == "1 problem"
 
@@ -401,13 +403,16 @@ def test_a_missing_file_is_named(root: Path) -> None:
 def test_every_yaml_and_markdown_file_is_read_whatever_its_type(root: Path) -> None:
     (root / "guidebook").mkdir(exist_ok=True)
     (root / "guidebook" / "zz-broken.yml").write_text("title: [a, b\n", encoding="utf-8")
+    (root / "guidebook" / "zz-twice.yaml").write_text("a: 1\n---\na: 2\n", encoding="utf-8")
     (root / "guidebook" / "zz-latin1.md").write_bytes(b"# Title\n\nna\xefve\n")
     (root / ".hidden.yaml").write_text("{", encoding="utf-8")
     _, err = run_failing("check", "--root", str(root))
     assert err.splitlines() == [
-        "guidebook/zz-broken.yml:2: invalid YAML: expected ',' or ']', but got '<stream end>' "
-        "(column 1)",
+        "guidebook/zz-broken.yml:2: invalid YAML: did not find expected ',' or ']' (column 1), "
+        "while parsing a flow sequence that starts on line 1",
         "guidebook/zz-latin1.md:3: not valid UTF-8: byte 0xef at column 3",
+        "guidebook/zz-twice.yaml:2: invalid YAML: a second document begins here; "
+        "a content file holds one",
     ]
 
 

@@ -57,7 +57,12 @@ class _DuplicateKeyError(ConstructorError):
         self.path = path
 
 
-class _LineLoader(yaml.SafeLoader):
+# LibYAML's parser when PyYAML was built with it (about ten times faster), else pure Python;
+# both give the same marks and the same safe constructors.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """A SafeLoader that builds LineDict/LineList and refuses duplicate keys."""
 
     def __init__(self, stream: str) -> None:
@@ -191,6 +196,13 @@ def read_yaml(root: Path, path: Path) -> tuple[YamlDocument | None, list[Problem
         line = mark.line + 1 if mark is not None else 0
         column = f" (column {mark.column + 1})" if mark is not None else ""
         what = exc.problem or exc.context or "cannot be parsed"
+        if exc.context == "expected a single document in the stream":
+            what, column = "a second document begins here; a content file holds one", ""
+        elif exc.problem and exc.context and exc.context_mark is not None:
+            # e.g. "... (column 18), while parsing a flow sequence that starts on line 40"
+            started = exc.context_mark.line + 1
+            what += f"{column}, {exc.context} that starts on line {started}"
+            column = ""
         return None, [Problem(rel, line, "", f"invalid YAML: {what}{column}")]
     except yaml.YAMLError as exc:
         return None, [Problem(rel, 0, "", f"invalid YAML: {exc}")]
