@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from cybercap.core import checks  # noqa: F401 - registers the system checks
+        from cybercap.core.content_types import register_content_types
+
+        register_content_types()
