@@ -313,6 +313,14 @@ def parse_yaml(text: str, rel: str, offset: int = 0) -> tuple[Source | None, lis
     return Source(rel, data, lines), []
 
 
+_UNION_TAG = re.compile(r"^(str|int|constrained-str|function-\w+|.*\[.*\])$")
+
+
+def _clean_loc(loc: Iterable[str | int]) -> Loc:
+    """Drop the union-member tags pydantic puts in a location (``list[str]``, ``str``)."""
+    return tuple(p for p in loc if isinstance(p, int) or not _UNION_TAG.match(p))
+
+
 def validate(model: type[M], source: Source, base: Loc = ()) -> tuple[M | None, list[Problem]]:
     data = source.data
     for part in base:
@@ -320,7 +328,9 @@ def validate(model: type[M], source: Source, base: Loc = ()) -> tuple[M | None, 
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        problems = [source.problem((*base, *err["loc"]), err["msg"]) for err in exc.errors()]
+        problems = [
+            source.problem((*base, *_clean_loc(err["loc"])), err["msg"]) for err in exc.errors()
+        ]
         return None, problems
 
 
