@@ -6,6 +6,7 @@ start-up with `ImproperlyConfigured` naming the variable.
 
 from __future__ import annotations
 
+import builtins
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,7 +30,7 @@ class Env:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self.environ = os.environ if environ is None else environ
 
-    def raw(self, name: str) -> str | None:
+    def raw(self, name: builtins.str) -> builtins.str | None:
         file_name = self.environ.get(f"{name}_FILE")
         if file_name:
             if name in self.environ:
@@ -42,11 +43,11 @@ class Env:
                 ) from exc
         return self.environ.get(name)
 
-    def str(self, name: str, default: str = "") -> str:
+    def str(self, name: builtins.str, default: builtins.str = "") -> builtins.str:
         value = self.raw(name)
         return default if value is None else value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool = False) -> builtins.bool:
         value = self.raw(name)
         if value is None:
             return default
@@ -59,25 +60,31 @@ class Env:
             f"{name}={value!r} is not a boolean: use one of 1/0, true/false, yes/no, on/off."
         )
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def int(
+        self, name: builtins.str, default: builtins.int, *, minimum: builtins.int | None = None
+    ) -> builtins.int:
         value = self.raw(name)
         if value is None or value.strip() == "":
             return default
         try:
-            number = int(value.strip())
+            number = builtins.int(value.strip())
         except ValueError:
             raise ImproperlyConfiguredError(f"{name}={value!r} is not a whole number.") from None
         if minimum is not None and number < minimum:
             raise ImproperlyConfiguredError(f"{name}={number} is below the minimum of {minimum}.")
         return number
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def list(
+        self, name: builtins.str, default: builtins.list[builtins.str] | None = None
+    ) -> builtins.list[builtins.str]:
         value = self.raw(name)
         if value is None:
-            return list(default or [])
+            return builtins.list(default or [])
         return [item.strip() for item in value.split(",") if item.strip()]
 
-    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+    def choice(
+        self, name: builtins.str, choices: tuple[builtins.str, ...], default: builtins.str
+    ) -> builtins.str:
         value = self.str(name, default).strip()
         if value not in choices:
             raise ImproperlyConfiguredError(

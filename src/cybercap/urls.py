@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from cybercap.api.urls import api
 from cybercap.core.admin_site import CybercapAdminSite
 
 admin.site.__class__ = CybercapAdminSite
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("cybercap.core.urls")),
     path("accounts/", include("cybercap.accounts.urls")),
     path("network/", include("cybercap.network.urls")),

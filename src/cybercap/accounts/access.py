@@ -35,7 +35,7 @@ def grants(user: Any) -> tuple[Grant, ...]:
         )
         cached = tuple(Grant(role, cid, code) for role, cid, code in rows)
         user._cybercap_grants = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def forget_grants(user: Any) -> None:

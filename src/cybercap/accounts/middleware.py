@@ -47,7 +47,7 @@ class AccountMiddleware:
             expired = self._idle_expired(request)
             if expired is not None:
                 return expired
-            zone_name = user.time_zone or settings.DISPLAY_TIME_ZONE  # type: ignore[union-attr]
+            zone_name = user.time_zone or settings.DISPLAY_TIME_ZONE
         else:
             zone_name = settings.DISPLAY_TIME_ZONE
         try:

@@ -135,7 +135,9 @@ def _post_save(
         changes.pop("password", None)
     update_fields = kwargs.get("update_fields")
     if update_fields is not None:
-        attnames = {sender._meta.get_field(name).attname for name in update_fields}
+        attnames = {
+            getattr(sender._meta.get_field(name), "attname", name) for name in update_fields
+        }
         changes = {key: value for key, value in changes.items() if key in attnames}
     if changes:
         _write("update", instance, changes)

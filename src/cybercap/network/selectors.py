@@ -49,12 +49,12 @@ def people_for_user(*, user: Any) -> QuerySet[Person]:
 
 
 def person_get_for_user(*, user: Any, pk: int) -> Person:
-    return access.get_or_404(people_for_user(user=user), pk=pk)  # type: ignore[no-any-return]
+    return access.get_or_404(people_for_user(user=user), pk=pk)
 
 
 def country_get_for_user(*, user: Any, code: str) -> Country:
-    return access.get_or_404(countries_for_user(user=user), code=code.upper())  # type: ignore[no-any-return]
+    return access.get_or_404(countries_for_user(user=user), code=code.upper())
 
 
 def agency_get_for_user(*, user: Any, pk: int) -> Agency:
-    return access.get_or_404(agencies_for_user(user=user), pk=pk)  # type: ignore[no-any-return]
+    return access.get_or_404(agencies_for_user(user=user), pk=pk)
