@@ -11,7 +11,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -475,6 +474,6 @@ def test_problems_print_as_path_line_field_message() -> None:
     assert str(Problem("a.yaml", 0, "", "file is missing")) == "a.yaml: file is missing"
 
 
-def test_check_needs_no_database(root: Any) -> None:
+def test_check_needs_no_database(root: Path) -> None:
     # Not marked django_db: any query would fail the test.
     assert content_check(root) == []
