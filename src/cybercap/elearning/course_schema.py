@@ -221,7 +221,7 @@ class Scenario(_Model):
     objectives: list[Text] = Field(min_length=1)
     setting: Text
     variables: dict[str, Variable] = {}
-    flags: list[Ident] = []
+    flags: list[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]] = []
     start: Ident
     max_score: int = Field(ge=1)
     pass_score: int = Field(ge=0)
@@ -652,6 +652,7 @@ class CourseCheck:
         found: set[str] = set()
         folder = self.path(self.manifest.layout.scenarios)
         for path in sorted(folder.glob("*.yaml")):
+            found.add(path.stem)  # a file that does not validate is reported as itself
             source = self.load(path)
             if source is None:
                 continue
@@ -669,7 +670,6 @@ class CourseCheck:
                 self.problems.append(
                     source.problem(("module",), f"listed under {listed[scenario.id]!r}")
                 )
-            found.add(scenario.id)
             problems, paths = check_scenario(scenario, source)
             self.problems += problems
             self.scenario_paths[scenario.id] = paths
