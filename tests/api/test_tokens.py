@@ -208,3 +208,11 @@ def test_token_writes_are_audited_without_the_hash(alice: User) -> None:
     assert [action for action, _changes in entries] == ["create", "update"]
     assert entries[0][1]["token_hash"] == [None, "[redacted]"]
     assert list(entries[1][1]) == ["revoked_at"]
+
+
+def test_the_use_stamp_is_audited_as_the_token_owner(alice: User) -> None:
+    _token, raw = token_create(user=alice, name="script")
+    Client(headers=bearer(raw), REMOTE_ADDR="192.0.2.7").get("/api/v1/me")
+    entry = AuditEntry.objects.filter(model="accounts.ApiToken", action="update").get()
+    assert (entry.actor_id, entry.actor_label, entry.ip_address) == (alice.pk, "alice", "192.0.2.7")
+    assert list(entry.changes) == ["last_used_at"]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from cybercap.accounts import access
 from cybercap.accounts.models import ApiToken
+from cybercap.core import audit
 
 TOKEN_SCHEME = "cc"  # noqa: S105 - the tokens' public marker, not a secret
 PREFIX_LENGTH = 8
@@ -126,5 +127,9 @@ def token_authenticate(raw: str, *, now: dt.datetime | None = None) -> Any | Non
         return None
     if token.last_used_at is None or moment - token.last_used_at >= LAST_USED_RESOLUTION:
         token.last_used_at = moment
-        token.save(update_fields=["last_used_at"])
+        # The request reached us anonymously; this write is the token owner's.
+        current = audit.current_actor()
+        ip_address = current.ip_address if current is not None else None
+        with audit.acting_as(audit.actor_for_user(user, ip_address)):
+            token.save(update_fields=["last_used_at"])
     return user
