@@ -252,6 +252,7 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 # --- static files and uploads -------------------------------------------------------------------
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
