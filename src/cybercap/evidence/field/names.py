@@ -1,0 +1,80 @@
+"""A documented, reversible escaping of file names.
+
+File names on POSIX are bytes: they may hold newlines, control characters or bytes that are
+not UTF-8. Manifests need one name per line and JSON strings, so a name is written as text by
+this rule (and read back by :func:`unescape`):
+
+* a backslash is written ``\\\\`` (two backslashes);
+* a byte that is part of valid UTF-8 and is not a control character is written as itself;
+* every other byte (C0 controls 0x00-0x1F such as newline and carriage return, DEL 0x7F, and
+  bytes that do not decode as UTF-8) is written ``\\xHH`` with two lower-case hex digits.
+
+No other escapes exist, so ``unescape(escape(b)) == b`` for every byte string ``b``, and the
+escaped form of a plain UTF-8 name without backslashes or control characters is the name
+itself.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = {*range(0x20), 0x7F}
+_ESCAPE_RE = re.compile(r"\\(\\|x[0-9a-f]{2})")
+
+
+class BadEscapeError(ValueError):
+    """An escaped name that this rule cannot have produced."""
+
+
+def escape(name: bytes) -> str:
+    """Escape a byte name into printable text, reversibly."""
+    out: list[str] = []
+    text = name.decode("utf-8", errors="surrogateescape")
+    for char in text:
+        code = ord(char)
+        if char == "\\":
+            out.append("\\\\")
+        elif 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, kept by surrogateescape
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif code in _CONTROL:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def unescape(text: str) -> bytes:
+    """Reverse :func:`escape`; raise :class:`BadEscapeError` on an escape it never writes."""
+    out = bytearray()
+    pos = 0
+    while pos < len(text):
+        slash = text.find("\\", pos)
+        if slash < 0:
+            out += text[pos:].encode("utf-8")
+            break
+        out += text[pos:slash].encode("utf-8")
+        match = _ESCAPE_RE.match(text, slash)
+        if match is None:
+            raise BadEscapeError(f"bad escape at position {slash} in {text!r}")
+        escape_seq = match.group(1)
+        out += b"\\" if escape_seq == "\\" else bytes([int(escape_seq[1:], 16)])
+        pos = match.end()
+    return bytes(out)
+
+
+def needs_line_escape(name: bytes) -> bool:
+    """True when a name cannot be written raw on one line (it holds LF or CR)."""
+    return b"\n" in name or b"\r" in name
+
+
+def coreutils_line(digest: str, path: bytes) -> bytes:
+    """One line of a ``sha256sum``-style file, escaped as GNU coreutils does.
+
+    coreutils (8.x and later) prefixes the line with a backslash when the name holds a
+    backslash, a newline or a carriage return, and writes those as ``\\\\``, ``\\n`` and
+    ``\\r``; ``sha256sum -c`` reverses it.
+    """
+    if b"\\" in path or b"\n" in path or b"\r" in path:
+        escaped = path.replace(b"\\", b"\\\\").replace(b"\n", b"\\n").replace(b"\r", b"\\r")
+        return b"\\" + digest.encode("ascii") + b"  " + escaped + b"\n"
+    return digest.encode("ascii") + b"  " + path + b"\n"
