@@ -73,6 +73,9 @@ def test_i_can_revoke_my_token(alice: User) -> None:
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert Client(headers={"Authorization": f"Bearer {raw}"}).get("/api/v1/me").status_code == 401
+    page = client.get("/accounts/tokens/").content.decode()
+    assert "The token Uploader is revoked." in page
+    assert f"/accounts/tokens/{token.prefix}/revoke/" not in page
 
 
 def test_i_cannot_revoke_someone_elses_token(alice: User, make_user: Callable[..., User]) -> None:
@@ -124,3 +127,16 @@ def test_the_list_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(3):
         response = client.get("/accounts/tokens/")
     assert len(response.context["tokens"]) == items
+
+
+def test_an_expired_token_shows_as_expired_with_no_revoke_button(alice: User) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    token, _raw = token_create(
+        user=alice, name="Old", expires_in_days=1, now=timezone.now() - dt.timedelta(days=3)
+    )
+    page = login(Client(), alice).get("/accounts/tokens/").content.decode()
+    assert "Expired" in page
+    assert f"/accounts/tokens/{token.prefix}/revoke/" not in page
