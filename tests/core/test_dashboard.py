@@ -322,3 +322,10 @@ def test_the_language_switcher_changes_the_page_language(
     assert response.status_code == 200
     assert re.search(r'<html lang="([\w-]+)"', response.content.decode()).group(1) == "th"  # type: ignore[union-attr]
     assert '<option value="th" lang="th" selected>' in response.content.decode()
+
+
+def test_the_shell_static_files_are_found() -> None:
+    from django.contrib.staticfiles import finders
+
+    for name in ("cybercap/css/cybercap.css", "cybercap/js/shell.js", "cybercap/favicon.svg"):
+        assert finders.find(name) is not None, name
