@@ -11,8 +11,8 @@ from pathlib import Path
 from cybercap.evidence.field.names import escape, unescape
 from tests.evidence.conftest import (
     BIG_SIZE,
-    MiB,
     CliRunner,
+    MiB,
     acquire_args,
     atimes,
     run,
