@@ -11,6 +11,7 @@ from django.core import mail
 from django.test import Client
 
 from cybercap.accounts.models import User
+from cybercap.core.models import AuditEntry
 from tests.accounts.helpers import PASSWORD, log_in
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,11 @@ def test_a_reset_link_is_sent_and_works_once(make_user: Callable[..., User]) -> 
     assert done["Location"] == "/accounts/password-reset/done/"
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD) is True
+    entry = AuditEntry.objects.get(model="accounts.User", object_id=str(user.pk), action="update")
+    assert (entry.actor_id, entry.changes) == (
+        user.pk,
+        {"password": ["[redacted]", "reset by e-mail link"]},
+    )
 
     assert log_in(Client(), "somchai", PASSWORD).status_code == 200
     assert log_in(Client(), "somchai", NEW_PASSWORD)["Location"] == "/"
@@ -114,6 +120,8 @@ def test_a_signed_in_user_changes_the_password(make_user: Callable[..., User]) -
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD) is True
     assert client.get("/").status_code == 200
+    entry = AuditEntry.objects.get(model="accounts.User", object_id=str(user.pk), action="update")
+    assert (entry.actor_id, entry.changes) == (user.pk, {"password": ["[redacted]", "changed"]})
 
 
 def test_a_short_password_is_refused(make_user: Callable[..., User]) -> None:

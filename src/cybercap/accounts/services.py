@@ -43,9 +43,11 @@ def _acting(by: Any) -> Iterator[None]:
         yield
 
 
-def _record_user_change(user: User, changes: dict[str, list[Any]]) -> None:
-    """An audit entry for a change that is not a row of a registered model (two factors)."""
-    actor = audit.current_actor()
+def _record_user_change(
+    user: User, changes: dict[str, list[Any]], *, actor: audit.Actor | None = None
+) -> None:
+    """An audit entry for a change the model signals do not show (two factors, password)."""
+    actor = actor or audit.current_actor()
     AuditEntry.objects.create(
         actor_id=actor.user_id if actor else None,
         actor_label=(actor.label if actor else "system")[:150],
@@ -170,6 +172,23 @@ def profile_update(*, user: User, by: Any = None, **values: Any) -> list[str]:
             setattr(user, name, values[name])
         user.save(update_fields=changed)
     return changed
+
+
+def password_changed_record(*, user: User, by_reset: bool) -> None:
+    """Note a new password in the audit log (the signals leave the password field out).
+
+    A reset is attributed to the account itself: its owner proved control of the e-mail.
+    """
+    current = audit.current_actor()
+    actor = current if current is not None and current.user_id is not None else None
+    if actor is None:
+        actor = audit.actor_for_user(user, current.ip_address if current else None)
+    with transaction.atomic():
+        _record_user_change(
+            user,
+            {"password": ["[redacted]", "reset by e-mail link" if by_reset else "changed"]},
+            actor=actor,
+        )
 
 
 # --- two factors --------------------------------------------------------------------------------

@@ -292,6 +292,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        services.password_changed_record(user=form.user, by_reset=True)
         # A new password lifts a log-in lock-out for this account.
         axes_reset(username=form.user.get_username())
         return response
@@ -309,6 +310,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         if request.user.is_authenticated and _owes_second_factor(request):
             return _second_factor_redirect(request)
         return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_changed_record(user=form.user, by_reset=False)
+        return response
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
