@@ -22,5 +22,5 @@ class Command(BaseCommand):
         argv = ["--interval", str(interval), "--no-reload"]
         argv += ["--queue-name", ",".join(queues)] if queues else ["--queue-name", "*"]
         if batch:
-            argv.append("--batch")
+            argv += ["--batch", "--no-startup-delay"]
         call_command("db_worker", *argv)
