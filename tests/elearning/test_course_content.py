@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -265,12 +266,16 @@ D = "courses/demo/en"
 # --------------------------------------------------------------------------- the real course
 
 
+@pytest.fixture(scope="module")
+def stats() -> dict[str, Any]:
+    return course_stats(COURSE)
+
+
 def test_the_first_responder_course_checks_clean() -> None:
     assert [str(p) for p in check_courses(CONTENT)] == []
 
 
-def test_it_has_orientation_eight_modules_and_a_capstone() -> None:
-    stats = course_stats(COURSE)
+def test_it_has_orientation_eight_modules_and_a_capstone(stats: dict[str, Any]) -> None:
     kinds = [m["kind"] for m in stats["modules"]]
     assert kinds[0] == "orientation"
     assert kinds[-1] == "capstone"
@@ -289,15 +294,15 @@ def test_it_has_orientation_eight_modules_and_a_capstone() -> None:
     ]
 
 
-def test_it_holds_at_least_25000_words_of_lesson_text() -> None:
-    stats = course_stats(COURSE)
+def test_it_holds_at_least_25000_words_of_lesson_text(stats: dict[str, Any]) -> None:
     assert stats["words"] >= 25_000
     assert stats["words"] == sum(m["words"] for m in stats["modules"])
     assert all(m["words"] >= 1_000 for m in stats["modules"])
 
 
-def test_it_holds_at_least_100_items_of_all_five_types_in_three_pools() -> None:
-    stats = course_stats(COURSE)
+def test_it_holds_at_least_100_items_of_all_five_types_in_three_pools(
+    stats: dict[str, Any],
+) -> None:
     assert stats["items"] >= 100
     assert sorted(stats["items_by_type"]) == sorted(
         ["single", "multiple", "true_false", "ordering", "matching"]
@@ -309,8 +314,7 @@ def test_it_holds_at_least_100_items_of_all_five_types_in_three_pools() -> None:
         assert module["items"] >= 8, module["id"]
 
 
-def test_it_holds_at_least_five_scenarios_whose_paths_all_end() -> None:
-    stats = course_stats(COURSE)
+def test_it_holds_at_least_five_scenarios_whose_paths_all_end(stats: dict[str, Any]) -> None:
     assert stats["scenarios"] >= 5
     assert stats["problems"] == 0
     assert len(stats["scenario_paths"]) == stats["scenarios"]
@@ -619,5 +623,35 @@ def test_a_checklist_line_too_long_for_the_pocket_is_named(course: Path) -> None
             line_of(path, "No plastic."),
             "pages[2].sections[0].lines[1]",
             "109 characters, more than 90",
+        )
+    ]
+
+
+def test_a_yaml_boolean_where_an_id_belongs_is_named_without_union_noise(course: Path) -> None:
+    path = course / "courses/demo/en/items/m1.yaml"
+    replace(
+        path,
+        "{id: a, text: Right, explanation: It is right.}",
+        "{id: off, text: Right, explanation: It is right.}",
+    )
+    assert check_courses(course) == [
+        Problem(
+            f"{D}/items/m1.yaml",
+            line_of(path, "{id: off"),
+            "items[0].options[0].id",
+            "Input should be a valid string",
+        )
+    ]
+
+
+def test_a_scenario_that_does_not_validate_is_not_reported_missing(course: Path) -> None:
+    path = course / "courses/demo/en/scenarios/sc-demo.yaml"
+    replace(path, "\nflags: [touched]", "\nflags: [Touched!]")
+    assert check_courses(course) == [
+        Problem(
+            f"{D}/scenarios/sc-demo.yaml",
+            line_of(path, "flags: [Touched!]"),
+            "flags[0]",
+            "String should match pattern '^[a-z][a-z0-9_]*$'",
         )
     ]
