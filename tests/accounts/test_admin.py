@@ -24,9 +24,7 @@ def test_staff_see_users_with_their_role_assignments(
     page = client.get(f"/admin/accounts/user/{account.pk}/change/")
     assert page.status_code == 200
     inline = page.context["inline_admin_formsets"][0]
-    assert [form.instance.country_id for form in inline.forms if form.instance.pk] == [
-        thailand.pk
-    ]
+    assert [form.instance.country_id for form in inline.forms if form.instance.pk] == [thailand.pk]
     assert client.get(f"/admin/accounts/user/{account.pk}/delete/").status_code == 403
 
 
