@@ -167,7 +167,13 @@ def test_a_full_disk_leaves_no_half_manifest(tmp_path: Path):
         resource.setrlimit(resource.RLIMIT_FSIZE, (6000, 6000))
 
     done = subprocess.run(
-        [sys.executable, "-m", "cybercap", "evidence", *map(str, acquire_args(source, out, "--quiet"))],
+        [
+            sys.executable,
+            "-m",
+            "cybercap",
+            "evidence",
+            *map(str, acquire_args(source, out, "--quiet")),
+        ],
         preexec_fn=small_disk,
         capture_output=True,
         text=True,
