@@ -191,14 +191,15 @@ def describe_topics(root: Path) -> str:
     return f"{areas} areas and {total - areas} topics within them, version {parsed.version}"
 
 
-def known_topic_keys(root: Path) -> frozenset[str]:
+def known_topic_keys(root: Path) -> frozenset[str] | None:
     """The topic keys in the taxonomy file, for other content types to check references.
 
-    Empty when the taxonomy file itself has problems (those are reported by its own check).
+    None when the taxonomy file is missing or has problems: its own check reports them, and a
+    reference check should then be skipped rather than flag every reference as unknown.
     """
     parsed, _ = parse_topics(root)
     if parsed is None:
-        return frozenset()
+        return None
     return frozenset(topic.key for topic, _parent, _loc in walk_topics(parsed.topics))
 
 
