@@ -83,7 +83,7 @@ def body(words: int, extra: str = "") -> str:
 def lesson(lesson_id: str, words: int = 220, extra: str = "", front: str | None = None) -> str:
     front = front or (
         f"id: {lesson_id}\ntitle: A lesson\nminutes: 4\nobjectives: [Know it.]\n"
-        "topics: [first-response-digital-evidence]\n"
+        "topics: [first-response, volatile-data]\n"
     )
     return f"---\n{front}---\n{body(words, extra)}"
 
@@ -152,7 +152,7 @@ SCENARIO = """\
 id: sc-demo
 title: Demo
 module: m1
-topics: [first-response-digital-evidence]
+topics: [first-response, volatile-data]
 objectives: [Decide.]
 setting: A room.
 variables:
@@ -213,6 +213,21 @@ pages:
         lines: [No plastic.]
 """
 
+TAXONOMY = """\
+version: 1
+topics:
+  - key: first-response
+    name: First response
+    description: What an officer at a scene does.
+    children:
+      - key: volatile-data
+        name: Volatile data
+        description: Order of volatility.
+  - key: digital-forensics
+    name: Digital forensics
+    description: Work of specialists.
+"""
+
 FIGURE = """\
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" role="img">
   <title>A chart</title>
@@ -232,6 +247,7 @@ def write(path: Path, text: str) -> Path:
 def course(tmp_path: Path) -> Path:
     """A small valid course at tmp_path/courses/demo; returns the content root."""
     root = tmp_path
+    write(root / "taxonomy/topics.yaml", TAXONOMY)
     c = root / "courses" / "demo"
     write(c / "course.yaml", MANIFEST)
     write(c / "en/course.yaml", STRINGS)
@@ -368,12 +384,90 @@ def test_a_missing_front_matter_field_is_named(course: Path) -> None:
     ]
 
 
-def test_an_unknown_topic_is_named_at_its_line(course: Path) -> None:
+def test_an_unknown_lesson_topic_is_named_at_its_line(course: Path) -> None:
     path = course / "courses/demo/en/modules/m0/m0-intro.md"
-    replace(path, "topics: [first-response-digital-evidence]", "topics: [gardening]")
-    problems = check_courses(course)
-    assert [(p.path, p.line, p.field) for p in problems] == [
-        (f"{D}/modules/m0/m0-intro.md", 6, "topics[0]")
+    replace(path, "topics: [first-response, volatile-data]", "topics: [volatile-data, gardening]")
+    assert check_courses(course) == [
+        Problem(
+            f"{D}/modules/m0/m0-intro.md",
+            6,
+            "topics[1]",
+            "unknown topic 'gardening': not in taxonomy/topics.yaml",
+        )
+    ]
+
+
+def test_a_retired_course_only_topic_is_unknown(course: Path) -> None:
+    path = course / "courses/demo/en/modules/m1/m1-lesson.md"
+    replace(
+        path,
+        "topics: [first-response, volatile-data]",
+        "topics: [first-response-digital-evidence]",
+    )
+    assert check_courses(course) == [
+        Problem(
+            f"{D}/modules/m1/m1-lesson.md",
+            6,
+            "topics[0]",
+            "unknown topic 'first-response-digital-evidence': not in taxonomy/topics.yaml",
+        )
+    ]
+
+
+def test_an_unknown_item_topic_is_named_at_its_line(course: Path) -> None:
+    path = course / "courses/demo/en/items/m1.yaml"
+    text = path.read_text()
+    path.write_text(
+        text.replace(
+            "topic: digital-forensics\n    type: ordering",
+            "topic: procedural-law\n    type: ordering",
+        )
+    )
+    assert check_courses(course) == [
+        Problem(
+            f"{D}/items/m1.yaml",
+            line_of(path, "topic: procedural-law"),
+            "items[3].topic",
+            "unknown topic 'procedural-law': not in taxonomy/topics.yaml",
+        )
+    ]
+
+
+def test_an_unknown_scenario_topic_is_named_at_its_line(course: Path) -> None:
+    path = course / "courses/demo/en/scenarios/sc-demo.yaml"
+    replace(path, "topics: [first-response, volatile-data]", "topics: [first-response, legal]")
+    assert check_courses(course) == [
+        Problem(
+            f"{D}/scenarios/sc-demo.yaml",
+            4,
+            "topics[1]",
+            "unknown topic 'legal': not in taxonomy/topics.yaml",
+        )
+    ]
+
+
+def test_a_topic_that_is_not_a_slug_is_named(course: Path) -> None:
+    path = course / "courses/demo/en/modules/m0/m0-intro.md"
+    replace(path, "topics: [first-response, volatile-data]", "topics: [First Response]")
+    assert check_courses(course) == [
+        Problem(
+            f"{D}/modules/m0/m0-intro.md",
+            6,
+            "topics[0]",
+            "String should match pattern '^[a-z0-9][a-z0-9-]*$'",
+        )
+    ]
+
+
+def test_a_missing_taxonomy_is_named_once_per_course(course: Path) -> None:
+    (course / "taxonomy/topics.yaml").unlink()
+    assert check_courses(course) == [
+        Problem(
+            "taxonomy/topics.yaml",
+            0,
+            "",
+            "file is missing: the topics of courses/demo cannot be checked",
+        )
     ]
 
 

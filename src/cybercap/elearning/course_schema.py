@@ -12,6 +12,9 @@ Pure Python (no Django import). A course is a directory::
     <lang>/checklist.yaml            the pocket checklist source
     <lang>/legal-basis/<CC>.md       one file per country, filled in by staff
 
+Every topic a lesson, item or scenario carries must be a key of ``content/taxonomy/topics.yaml``
+(the platform counts trainings and gaps per taxonomy topic).
+
 Every check returns :class:`~cybercap.core.contentkit.Problem` objects that name the file
 (relative to the content root), the line and the field.
 """
@@ -29,17 +32,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from cybercap.core.contentkit import Problem
+from cybercap.reviews.framework_schema import TOPICS_FILE, load_topic_keys
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Ident = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-Topic = Literal[
-    "first-response-digital-evidence",
-    "digital-forensics",
-    "mobile-forensics",
-    "legislation",
-    "procedural-law",
-    "cloud-evidence",
-]
+# A topic key of content/taxonomy/topics.yaml; membership is checked against the file.
+Topic = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Pool = Literal["pre-test", "module-quiz", "final-test"]
 ItemType = Literal["single", "multiple", "true_false", "ordering", "matching"]
 ITEM_TYPES: tuple[str, ...] = ("single", "multiple", "true_false", "ordering", "matching")
@@ -386,6 +384,7 @@ class CourseCheck:
         self.items: list[Item] = []
         self.scenarios: list[Scenario] = []
         self.scenario_paths: dict[str, int] = {}
+        self.topic_keys: set[str] | None = None
 
     # ---------------------------------------------------------------- helpers
     def rel(self, path: Path) -> str:
@@ -412,8 +411,28 @@ class CourseCheck:
         assert self.manifest is not None
         return self.dir / template.format(lang=self.manifest.language, **values)
 
+    def check_topics(self, source: Source, topics: Iterable[tuple[Loc, str]]) -> None:
+        """Report every topic key that is not a key of the taxonomy."""
+        if not self.topic_keys:  # missing (reported in run) or broken (its own check reports)
+            return
+        for loc, topic in topics:
+            if topic not in self.topic_keys:
+                self.problems.append(
+                    source.problem(loc, f"unknown topic {topic!r}: not in {TOPICS_FILE}")
+                )
+
     # ---------------------------------------------------------------- run
     def run(self) -> CourseCheck:
+        self.topic_keys = load_topic_keys(self.root)
+        if self.topic_keys is None:
+            self.problems.append(
+                Problem(
+                    TOPICS_FILE,
+                    0,
+                    "",
+                    f"file is missing: the topics of {self.rel(self.dir)} cannot be checked",
+                )
+            )
         source = self.load(self.dir / "course.yaml")
         if source is None:
             return self
@@ -551,6 +570,7 @@ class CourseCheck:
             return None
         if front.id != lesson_id:
             self.problems.append(source.problem(("id",), f"must be {lesson_id!r}, the file name"))
+        self.check_topics(source, ((("topics", t), topic) for t, topic in enumerate(front.topics)))
         headings = [m.group(2) for m in HEADING.finditer(body)]
         for section in REQUIRED_SECTIONS:
             if section not in headings:
@@ -610,6 +630,7 @@ class CourseCheck:
                 seen[item.id] = source.rel
                 if item.module not in modules:
                     self.problems.append(source.problem((*base, "module"), "unknown module"))
+                self.check_topics(source, [((*base, "topic"), item.topic)])
                 self.problems += check_item(item, source, base)
                 self.items.append(item)
         if not broken:
@@ -662,6 +683,9 @@ class CourseCheck:
                 continue
             if scenario.id != path.stem:
                 self.problems.append(source.problem(("id",), "must match the file name"))
+            self.check_topics(
+                source, ((("topics", t), topic) for t, topic in enumerate(scenario.topics))
+            )
             if scenario.id not in listed:
                 self.problems.append(
                     source.problem(("id",), "scenario is not listed by any module")
