@@ -15,12 +15,15 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from cybercap.accounts import access
+from cybercap.accounts import otp
 from cybercap.core import audit
 
 # Paths a user who still owes a second factor may reach.
 _TWO_FACTOR_EXEMPT = (
-    "/accounts/",
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/two-factor/",
+    "/accounts/password-reset/",
     "/static/",
     "/i18n/",
     "/verify/",
@@ -89,7 +92,4 @@ class AccountMiddleware:
     def _owes_second_factor(request: HttpRequest) -> bool:
         if request.path.startswith(_TWO_FACTOR_EXEMPT):
             return False
-        user = request.user
-        if user.is_verified():  # type: ignore[union-attr]
-            return False
-        return access.needs_two_factor(user)
+        return otp.owes_second_factor(request)

@@ -10,6 +10,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 BACKUP_CODE_COUNT = 10
+# Set at log-in when the account has an authenticator, whatever its roles: the session must
+# then be verified with a second factor.
+TWO_FACTOR_SESSION_KEY = "cybercap_two_factor"
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
@@ -72,3 +75,14 @@ def verify_any(*, user: Any, token: str) -> Any | None:
 
 def has_confirmed_device(user: Any) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def owes_second_factor(request: Any) -> bool:
+    """True while a signed-in session still has to give its second factor: always for roles
+    that require two factors, and for anyone who turned them on."""
+    from cybercap.accounts import access
+
+    user = request.user
+    if not user.is_authenticated or getattr(user, "is_verified", lambda: False)():
+        return False
+    return access.needs_two_factor(user) or bool(request.session.get(TWO_FACTOR_SESSION_KEY))

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cybercap.accounts import access, tokens
+from cybercap.accounts import otp, tokens
 
 _DAY_CHOICES = (7, 30, 90, 180, 365)
 
@@ -50,8 +50,7 @@ def _fully_signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if access.needs_two_factor(user) and not user.is_verified():  # type: ignore[union-attr]
+        if otp.owes_second_factor(request):
             query = urlencode({"next": reverse("accounts:tokens")})
             return redirect(reverse("accounts:otp_verify") + "?" + query)
         return view(request, *args, **kwargs)

@@ -51,9 +51,7 @@ from cybercap.accounts.forms import (
 from cybercap.accounts.models import RoleAssignment, User
 
 USERS_PER_PAGE = 25
-# Set at log-in when the account has an authenticator, whatever its roles: the session must
-# then be verified with a second factor.
-TWO_FACTOR_SESSION_KEY = "cybercap_two_factor"
+TWO_FACTOR_SESSION_KEY = otp.TWO_FACTOR_SESSION_KEY
 
 ViewFunc = Callable[..., HttpResponse]
 
@@ -67,11 +65,7 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("core:dashboard")
 
 
-def _owes_second_factor(request: HttpRequest) -> bool:
-    user = request.user
-    if user.is_verified():  # type: ignore[union-attr]
-        return False
-    return access.needs_two_factor(user) or bool(request.session.get(TWO_FACTOR_SESSION_KEY))
+_owes_second_factor = otp.owes_second_factor
 
 
 def _second_factor_redirect(request: HttpRequest) -> HttpResponse:
