@@ -329,3 +329,50 @@ def test_the_shell_static_files_are_found() -> None:
 
     for name in ("cybercap/css/cybercap.css", "cybercap/js/shell.js", "cybercap/favicon.svg"):
         assert finders.find(name) is not None, name
+
+
+def _luminance(hex_colour: str) -> float:
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_text_colours_meet_wcag_aa_contrast() -> None:
+    from pathlib import Path
+
+    import cybercap
+
+    css = (Path(cybercap.__file__).parent / "static/cybercap/css/cybercap.css").read_text()
+
+    def colour(selector: str, prop: str = "color") -> str:
+        match = re.search(
+            re.escape(selector) + r"[^{]*\{[^}]*?\b" + prop + r":\s*(#[0-9a-f]{6})", css
+        )
+        assert match is not None, selector
+        return match.group(1)
+
+    def var(name: str) -> str:
+        match = re.search(r"--" + name + r":\s*(#[0-9a-f]{6})", css)
+        assert match is not None, name
+        return match.group(1)
+
+    pairs = {
+        "TLP:CLEAR on black": (colour(".tlp--clear"), "#000000"),
+        "TLP:GREEN on black": (colour(".tlp--green"), "#000000"),
+        "TLP:AMBER on black": (colour(".tlp--amber, .tlp--amber-strict"), "#000000"),
+        "TLP:RED on black": (colour(".tlp--red"), "#000000"),
+        "header": ("#ffffff", var("header")),
+        "demo banner": (colour(".demo-banner"), colour(".demo-banner", "background")),
+        "body text": (var("ink"), var("paper")),
+        "muted text on the wash": (var("muted"), var("wash")),
+        "links": (var("accent"), var("paper")),
+        "buttons": (var("accent-ink"), var("accent")),
+        "errors": (var("danger"), var("paper")),
+    }
+    ratios = {name: round(_contrast(*pair), 2) for name, pair in pairs.items()}
+    assert {name: ratio for name, ratio in ratios.items() if ratio < 4.5} == {}, ratios

@@ -10,7 +10,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,12 +20,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
-import cybercap
-
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
-PACKAGE_STATIC = Path(cybercap.__file__).parent / "static"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -107,10 +103,6 @@ def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
         SESSION_COOKIE_SECURE=False,
         CSRF_COOKIE_SECURE=False,
         WHITENOISE_USE_FINDERS=True,
-        # settings.py does not list the package's static directory yet (the shell's stylesheet
-        # and script live there); tests/core/test_dashboard.py::
-        # test_the_shell_static_files_are_found fails until it does.
-        STATICFILES_DIRS=[*settings.STATICFILES_DIRS, str(PACKAGE_STATIC)],
         STORAGES={
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

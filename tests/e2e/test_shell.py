@@ -292,3 +292,26 @@ def test_tab_order_reaches_the_menu_and_filters_in_order(
         page.keyboard.press("Tab")
         names.append(page.evaluate("document.activeElement.textContent.trim()"))
     assert names == ["Skip to main content", "cybercap", "Dashboard", "Countries"]
+
+
+def test_the_console_watch_catches_a_csp_violation(page: Page, console: Any) -> None:
+    """The fixture that guards every browser test really sees a blocked inline script."""
+    from django.conf import settings
+
+    page.route(
+        "http://csp.invalid/",
+        lambda route: route.fulfill(
+            status=200,
+            headers={
+                "Content-Type": "text/html",
+                "Content-Security-Policy": settings.CONTENT_SECURITY_POLICY,
+            },
+            body="<!doctype html><title>t</title><p style='color:red'>x</p>"
+            "<script>document.title = 'ran'</script>",
+        ),
+    )
+    page.goto("http://csp.invalid/")
+    expect(page).to_have_title("t")
+    kinds = sorted(p.split(" ")[0] for p in console.problems)
+    assert kinds == ["CSP:", "CSP:"]
+    console.problems.clear()
