@@ -172,6 +172,7 @@ def test_people_filter_without_javascript(
 ) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
+    page.on("console", console.on_console)
     _user("malai", Role.FOCAL_POINT, world["th_unit"].country)
     log_in(page, live_server.url, "malai")
     page.goto(f"{live_server.url}/network/people/")
@@ -180,6 +181,7 @@ def test_people_filter_without_javascript(
     expect(page).to_have_url(re.compile(r"q=Somchai"))
     expect(page.locator("#results tbody tr a")).to_have_text(["Somchai Prasert"])
     context.close()
+    assert console.problems == []
 
 
 # --- how it looks ------------------------------------------------------------------------------

@@ -321,3 +321,15 @@ def test_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(expected):
         response = client.get(target)
     assert response.status_code == 200
+
+
+def test_an_invalid_filter_is_named_and_not_applied(
+    client_for: Callable[..., Client], people: dict[str, Any]
+) -> None:
+    response = client_for(Role.STAFF).get("/network/people/?gender=robot&q=Nguyen&page=x")
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "gender": ["Select a valid choice. robot is not one of the available choices."]
+    }
+    assert _names(response) == ["Nguyen Thi Lan"]
+    assert 'id="id_gender_error0"' in response.content.decode()
