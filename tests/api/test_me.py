@@ -88,3 +88,18 @@ def test_undeclared_methods_are_405(api_client_for: Callable[..., Client]) -> No
     response = api_client_for("learner").post("/api/v1/me")
     assert response.status_code == 405
     assert response["Allow"] == "GET"
+
+
+def test_a_session_that_turned_two_factors_on_must_verify_them(
+    make_user: Callable[..., User],
+) -> None:
+    from cybercap.accounts.otp import TWO_FACTOR_SESSION_KEY
+
+    client = Client()
+    client.force_login(make_user("learner"))
+    session = client.session
+    session[TWO_FACTOR_SESSION_KEY] = True
+    session.save()
+    response = client.get("/api/v1/me")
+    assert response.status_code == 403
+    assert response.json()["code"] == "two_factor_required"

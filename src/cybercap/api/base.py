@@ -22,7 +22,7 @@ from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 import cybercap
-from cybercap.accounts import access
+from cybercap.accounts import otp
 from cybercap.accounts.tokens import token_authenticate
 
 T = TypeVar("T")
@@ -180,7 +180,7 @@ class SessionAuth(NinjaSessionAuth):
         user = request.user
         if not user.is_authenticated or not user.is_active:
             return None
-        if access.needs_two_factor(user) and not user.is_verified():  # type: ignore[attr-defined]
+        if otp.owes_second_factor(request):
             raise TwoFactorRequired
         return user
 
