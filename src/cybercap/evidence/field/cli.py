@@ -8,11 +8,14 @@ source, output not writable); nothing half-written is left behind.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
 
+from cybercap.evidence.field import custody, minisign
 from cybercap.evidence.field.acquire import AcquireRequest, AcquisitionError, acquire
 from cybercap.evidence.field.hashing import (
     ALGORITHMS,
@@ -20,6 +23,7 @@ from cybercap.evidence.field.hashing import (
     AlgorithmError,
     parse_algorithms,
 )
+from cybercap.evidence.field.manifest import ManifestError
 from cybercap.evidence.field.progress import Progress, human_bytes
 from cybercap.evidence.field.verify import VerifyError, verify
 
@@ -92,7 +96,117 @@ def _parser() -> argparse.ArgumentParser:
     ver.add_argument("--source", dest="source", metavar="SOURCE", help="same as ROOT")
     ver.add_argument("--json", action="store_true", help="print the report as JSON")
     ver.add_argument("--quiet", action="store_true", help="no progress output")
+
+    cus = sub.add_parser("custody", help="the signed, hash-chained chain-of-custody log")
+    csub = cus.add_subparsers(dest="custody_command", required=True)
+    keygen = csub.add_parser("keygen", help="make an Ed25519 key pair in minisign format")
+    keygen.add_argument("--output", required=True, metavar="KEYFILE")
+    keygen.add_argument("--passphrase", action="store_true", help=_KEY_PHRASE_HELP)
+    rec = csub.add_parser("record", help="append a signed event (creates LOG at first)")
+    rec.add_argument("log", metavar="LOG")
+    rec.add_argument("--key", required=True, metavar="KEYFILE")
+    rec.add_argument("--action", required=True, choices=custody.ACTIONS)
+    rec.add_argument("--case", required=True, metavar="ID")
+    rec.add_argument("--exhibit", required=True, metavar="ID")
+    rec.add_argument("--actor", required=True, metavar="NAME")
+    rec.add_argument("--manifest", metavar="MANIFEST.json", help="carry its items' hashes")
+    rec.add_argument("--to", metavar="NAME", help="the counterparty of a transfer")
+    rec.add_argument("--reason", metavar="TEXT", help="reason or legal authority")
+    rec.add_argument("--location", metavar="TEXT")
+    rec.add_argument("--passphrase", action="store_true", help=_KEY_PHRASE_HELP)
+    cver = csub.add_parser("verify", help="check the chain and the signed checkpoint")
+    cver.add_argument("log", metavar="LOG")
+    cver.add_argument("--pubkey", required=True, nargs="+", metavar="PUBFILE")
+    show = csub.add_parser("show", help="print the events one per line")
+    show.add_argument("log", metavar="LOG")
     return parser
+
+
+_KEY_PHRASE_HELP = "ask for a passphrase (otherwise CYBERCAP_KEY_PASSPHRASE, if set, is used)"
+_KEY_PHRASE_ENV = "CYBERCAP_KEY_PASSPHRASE"
+
+
+def _passphrase(ask: bool, *, confirm: bool) -> str | None:
+    if ask:
+        first = getpass.getpass("Passphrase: ")
+        if confirm and getpass.getpass("Again: ") != first:
+            raise minisign.MinisignError("the passphrases differ")
+        return first or None
+    return os.environ.get(_KEY_PHRASE_ENV) or None
+
+
+def _fail(message: str) -> int:
+    print(f"cybercap evidence: {message}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _custody(args: argparse.Namespace) -> int:
+    command = args.custody_command
+    try:
+        if command == "keygen":
+            secret = minisign.generate()
+            text = minisign.secret_key_text(secret, _passphrase(args.passphrase, confirm=True))
+            minisign.write_private(args.output, text)
+            minisign.write_private(args.output + ".pub", secret.public.text())
+            os.chmod(args.output + ".pub", 0o644)
+            print(f"key {minisign.key_id_text(secret.key_id)}: {args.output}, {args.output}.pub")
+            return EXIT_CLEAN
+        if command == "record":
+            with open(args.key, encoding="ascii") as handle:
+                secret = minisign.load_secret_key(
+                    handle.read(), _passphrase(args.passphrase, confirm=False)
+                )
+            items, reference = (
+                custody.items_from_manifest(args.manifest) if args.manifest else ([], None)
+            )
+            event = custody.record(
+                args.log,
+                secret,
+                custody.EventInput(
+                    action=args.action,
+                    case_id=args.case,
+                    exhibit=args.exhibit,
+                    actor=args.actor,
+                    counterparty=args.to,
+                    reason=args.reason,
+                    location=args.location,
+                    items=items,
+                    manifest=reference,
+                ),
+            )
+            print(f"recorded event {event['seq']} ({event['action']}) in {args.log}")
+            return EXIT_CLEAN
+        if command == "verify":
+            keys = []
+            for path in args.pubkey:
+                with open(path, encoding="ascii") as handle:
+                    keys.append(minisign.load_public_key(handle.read()))
+            report = custody.verify(args.log, keys)
+            if report.ok:
+                print(
+                    f"VERIFIED: {report.entries} entries, head {report.head},"
+                    f" signed by key {report.signed_by}"
+                )
+                return EXIT_CLEAN
+            print(f"TAMPERED OR INCOMPLETE: {args.log}")
+            for problem in report.problems:
+                print(f"  {problem}")
+            return EXIT_FINDINGS
+        _lines, report = custody.read_events(args.log)
+        for event in report.events:
+            party = f" -> {event['counterparty']}" if event.get("counterparty") else ""
+            print(
+                f"{event.get('seq')}  {event.get('time')}  {event.get('action'):<8}"
+                f"  {event.get('case_id')}/{event.get('exhibit')}  {event.get('actor')}{party}"
+                f"  items={len(event.get('items') or [])}"
+            )
+        for problem in report.problems:
+            print(f"  problem: {problem}")
+        return EXIT_CLEAN if report.ok else EXIT_FINDINGS
+    except (OSError, minisign.MinisignError, custody.CustodyError, ManifestError) as exc:
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        name = getattr(exc, "filename", None)
+        return _fail(f"{name}: {detail}" if name else detail)
 
 
 def _acquire(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -174,4 +288,6 @@ def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     if args.command == "acquire":
         return _acquire(args, argv)
+    if args.command == "custody":
+        return _custody(args)
     return _verify(args)
