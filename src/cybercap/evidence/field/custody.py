@@ -234,6 +234,10 @@ def read_events(log_path: str) -> tuple[list[bytes], CustodyReport]:
     return lines, report
 
 
+def _span(first: int, last: int) -> str:
+    return f"entry {first} is" if first == last else f"entries {first} to {last} are"
+
+
 def verify(log_path: str, public_keys: list[minisign.PublicKey]) -> CustodyReport:
     """The chain, then the signed checkpoint against the log's length and last line."""
     lines, report = read_events(log_path)
@@ -267,12 +271,12 @@ def verify(log_path: str, public_keys: list[minisign.PublicKey]) -> CustodyRepor
     if entries > len(lines):
         report.problems.append(
             f"checkpoint: signed for {entries} entries, the log has {len(lines)}"
-            f" (truncated: entries {len(lines) + 1} to {entries} are gone)"
+            f" (truncated: {_span(len(lines) + 1, entries)} gone)"
         )
     elif entries < len(lines):
         report.problems.append(
             f"checkpoint: signed for {entries} entries, the log has {len(lines)}"
-            f" (entries {entries + 1} to {len(lines)} are not covered by a signature)"
+            f" ({_span(entries + 1, len(lines))} not covered by a signature)"
         )
     elif lines and line_hash(lines[-1]) != head_hash:
         report.problems.append(
