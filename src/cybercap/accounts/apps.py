@@ -10,4 +10,9 @@ class AccountsConfig(AppConfig):
         from cybercap.accounts import models, signals  # noqa: F401 - connects the login signals
         from cybercap.core import audit
 
-        audit.register(models.User, models.RoleAssignment, models.ApiToken, exclude={"last_login"})
+        audit.register(
+            models.User,
+            models.RoleAssignment,
+            models.ApiToken,
+            exclude={"last_login", "last_used_at"},
+        )

@@ -23,7 +23,9 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 
 import cybercap
 from cybercap.accounts import otp
+from cybercap.accounts.middleware import client_ip
 from cybercap.accounts.tokens import token_authenticate
+from cybercap.core import audit
 
 T = TypeVar("T")
 
@@ -170,6 +172,7 @@ class TokenAuth(HttpBearer):
             # A token was sent and is not good: say so, rather than trying the session.
             raise InvalidToken
         request.user = user
+        audit.set_actor(audit.actor_for_user(user, client_ip(request)))
         return user
 
 

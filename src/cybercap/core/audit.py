@@ -72,6 +72,15 @@ def actor_for_user(user: Any, ip_address: str | None = None) -> Actor:
     return Actor(user_id=user.pk, label=user.get_username(), ip_address=ip_address)
 
 
+def set_actor(actor: Actor) -> None:
+    """Name the actor for the rest of the current request (after token authentication).
+
+    The request middleware's :func:`acting_as` block restores the previous actor when the
+    request ends, so this never leaks into the next request.
+    """
+    _actor.set(actor)
+
+
 def current_actor() -> Actor | None:
     return _actor.get()
 
