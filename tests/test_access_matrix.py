@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -19,6 +18,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cybercap.accounts.models import ApiToken
 from cybercap.accounts.tokens import token_create
+from tests.access import (
+    PERSONAS,
+    SIGNED_IN,
+    TH_SCOPE,
+    Rule,
+    World,
+    everyone,
+    only,
+    plugin_rules,
+)
 from tests.conftest import login
 from tests.factories import (
     AgencyFactory,
@@ -30,47 +39,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = ["anonymous", "staff", "reviewer", "focal_th", "trainer", "investigator_th", "learner"]
-SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
-NOT_STAFF = [p for p in SIGNED_IN if p != "staff"]
-TH_SCOPE = ["staff", "focal_th", "investigator_th"]
-
-
-def everyone(status: int, anonymous: int | None = None) -> dict[str, int]:
-    result = dict.fromkeys(SIGNED_IN, status)
-    result["anonymous"] = status if anonymous is None else anonymous
-    return result
-
-
-def only(allowed: list[str], status: int, others: int, anonymous: int = 302) -> dict[str, int]:
-    result = {persona: (status if persona in allowed else others) for persona in SIGNED_IN}
-    result["anonymous"] = anonymous
-    return result
-
-
-@dataclass
-class World:
-    th: Any
-    vn: Any
-    th_agency: Any
-    vn_agency: Any
-    th_person: Any
-    vn_person: Any
-    topic: Any
-    users: dict[str, Any]
-    staff_token: ApiToken
-    learner_token: ApiToken
-    tokens: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Rule:
-    pattern: str  # fnmatch over the URL name, e.g. "network:person_detail"
-    expect: dict[str, int]
-    kwargs: Callable[[World], dict[str, Any]] | None = None
-    method: str = "GET"
-    label: str = ""
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -342,15 +310,16 @@ def client_for(persona: str, world: World) -> Client:
 
 def test_every_url_is_classified_and_every_role_gets_what_its_rule_says() -> None:
     world = build_world(Client)
+    rules = RULES + plugin_rules()
     names = dict(url_names())
     unclassified = [
-        name for name in names if not any(fnmatch.fnmatchcase(name, r.pattern) for r in RULES)
+        name for name in names if not any(fnmatch.fnmatchcase(name, r.pattern) for r in rules)
     ]
     assert unclassified == [], f"URLs that no rule classifies: {unclassified}"
 
     checks: list[tuple[str, str, Rule, dict[str, Any]]] = []
     for name, kwarg_names in sorted(names.items()):
-        matching = [r for r in RULES if fnmatch.fnmatchcase(name, r.pattern)]
+        matching = [r for r in rules if fnmatch.fnmatchcase(name, r.pattern)]
         exact = [r for r in matching if r.pattern == name]
         for rule in exact or matching:
             if rule.kwargs is not None:
