@@ -119,6 +119,11 @@ INSTALLED_APPS = [
     "cybercap.network",
     "cybercap.accounts",
     "cybercap.api",
+    "cybercap.reviews",
+    "cybercap.quizzes",
+    "cybercap.certificates",
+    "cybercap.elearning",
+    "cybercap.activities",
     "cybercap.demo",
     "cybercap.server",
 ]
