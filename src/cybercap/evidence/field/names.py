@@ -5,20 +5,24 @@ not UTF-8. Manifests need one name per line and JSON strings, so a name is writt
 this rule (and read back by :func:`unescape`):
 
 * a backslash is written ``\\\\`` (two backslashes);
-* a byte that is part of valid UTF-8 and is not a control character is written as itself;
-* every other byte (C0 controls 0x00-0x1F such as newline and carriage return, DEL 0x7F, and
-  bytes that do not decode as UTF-8) is written ``\\xHH`` with two lower-case hex digits.
+* a character that decodes from valid UTF-8 and is printable (Python's ``str.isprintable``:
+  letters, marks, numbers, punctuation, symbols and the plain space) is written as itself;
+* every other byte is written ``\\xHH`` with two lower-case hex digits: bytes that do not
+  decode as UTF-8, and each UTF-8 byte of a non-printable character (controls such as
+  newline, carriage return and DEL; format characters such as the right-to-left override
+  U+202E, which could make a name display as another; line and paragraph separators;
+  private-use and unassigned code points; spaces other than U+0020).
 
 No other escapes exist, so ``unescape(escape(b)) == b`` for every byte string ``b``, and the
-escaped form of a plain UTF-8 name without backslashes or control characters is the name
-itself.
+escaped form of a printable UTF-8 name without backslashes is the name itself. (Which code
+points are printable follows the Unicode version of the Python that wrote the manifest;
+reading back never depends on it.)
 """
 
 from __future__ import annotations
 
 import re
 
-_CONTROL = {*range(0x20), 0x7F}
 _ESCAPE_RE = re.compile(r"\\(\\|x[0-9a-f]{2})")
 
 
@@ -36,10 +40,10 @@ def escape(name: bytes) -> str:
             out.append("\\\\")
         elif 0xDC80 <= code <= 0xDCFF:  # an undecodable byte, kept by surrogateescape
             out.append(f"\\x{code - 0xDC00:02x}")
-        elif code in _CONTROL:
-            out.append(f"\\x{code:02x}")
-        else:
+        elif char.isprintable():
             out.append(char)
+        else:
+            out.extend(f"\\x{byte:02x}" for byte in char.encode("utf-8"))
     return "".join(out)
 
 

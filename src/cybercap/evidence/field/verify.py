@@ -154,9 +154,9 @@ def verify(
     report = VerifyReport(manifest_path=manifest_path, root=escape(listing.root))
     # Entries the acquisition already recorded as errors of the same kind (a symlink loop, a
     # FIFO) are reported as known, not as new findings.
-    recorded = {(error["path"], error["kind"]) for error in manifest.get("errors", [])}
+    recorded = {(unescape(error["path"]), error["kind"]) for error in manifest.get("errors", [])}
     for problem in listing.problems:
-        target = report.known if (escape(problem.rel), problem.kind) in recorded else report.errors
+        target = report.known if (problem.rel, problem.kind) in recorded else report.errors
         target.append(problem)
     _compare_links(manifest, listing, report)
     new: dict[bytes, tuple[int, dict[str, str]]] = {}
