@@ -22,7 +22,11 @@ PRODUCTION = {
 def run(
     *args: str, env: dict[str, str] | None = None, tmp: Path
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CYBERCAP_", "DATABASE_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CYBERCAP_", "DATABASE_URL", "DJANGO_"))
+    }
     clean.update({"CYBERCAP_VAR_DIR": str(tmp), **(env or {})})
     return subprocess.run(
         [CYBERCAP, *args], env=clean, capture_output=True, text=True, timeout=120, check=False
@@ -114,7 +118,11 @@ def test_serve_runs_gunicorn_with_safe_settings(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CYBERCAP_", "DATABASE_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CYBERCAP_", "DATABASE_URL", "DJANGO_"))
+    }
     env.update(PRODUCTION)
     env.update(
         {
