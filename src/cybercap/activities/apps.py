@@ -5,3 +5,22 @@ class ActivitiesConfig(AppConfig):
     name = "cybercap.activities"
     label = "activities"
     verbose_name = "Programme activities"
+
+    def ready(self) -> None:
+        from cybercap.activities import models
+        from cybercap.activities.demo import seed_activities
+        from cybercap.core import audit
+        from cybercap.demo import registry
+
+        audit.register(
+            models.Activity,
+            models.ActivityTransition,
+            models.Session,
+            models.SeatQuota,
+            models.Material,
+            models.TrainerAssignment,
+            models.Registration,
+            models.ImportMapping,
+            models.ParticipantImport,
+        )
+        registry.register("activities", seed_activities, order=50)

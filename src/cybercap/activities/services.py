@@ -1,0 +1,595 @@
+"""Every write to activities: validated, in a transaction, named ``<entity>_<action>``.
+
+Quotas hold under concurrent nominations: the activity row is locked (SELECT ... FOR UPDATE on
+PostgreSQL; SQLite serialises writers with its IMMEDIATE transactions) before the seats are
+counted, so two focal points nominating at once cannot both take the last seat.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+from collections.abc import Iterable
+from pathlib import PurePath
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cybercap.accounts import access
+from cybercap.accounts.models import Role
+from cybercap.activities import importing
+from cybercap.activities.models import (
+    ACTIVITY_TRANSITIONS,
+    PLACE_TAKING,
+    SEAT_TAKING,
+    Activity,
+    ActivityStatus,
+    ActivityTransition,
+    ImportMapping,
+    ImportStatus,
+    Material,
+    ParticipantImport,
+    Registration,
+    RegistrationStatus,
+    SeatQuota,
+    Session,
+    TrainerAssignment,
+)
+from cybercap.network.models import Agency, Country, Person, Topic
+
+
+class ActivityError(Exception):
+    """The one root of domain errors in activities; its message is shown to the user."""
+
+
+class QuotaFull(ActivityError):
+    pass
+
+
+class NotAllowed(ActivityError):
+    pass
+
+
+ACTIVITY_FIELDS = (
+    "kind",
+    "title",
+    "phase",
+    "start_date",
+    "end_date",
+    "venue",
+    "city",
+    "online",
+    "time_zone",
+    "host_country",
+    "host_agency",
+    "funding_source",
+    "working_languages",
+    "capacity",
+    "description",
+)
+
+
+def _check_dates(activity: Activity) -> None:
+    if activity.end_date < activity.start_date:
+        raise ActivityError(_("The last day is before the first day."))
+    agency, country = activity.host_agency, activity.host_country
+    if agency is not None and country is not None and agency.country_id != country.pk:
+        raise ActivityError(_("The host agency is not in the host country."))
+
+
+@transaction.atomic
+def activity_create(
+    *, topics: Iterable[Topic] = (), is_demo: bool = False, **fields: Any
+) -> Activity:
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown activity fields: {sorted(unknown)}")
+    activity = Activity(is_demo=is_demo, **fields)
+    _check_dates(activity)
+    activity.full_clean(exclude=["topics"])
+    activity.save()
+    activity.topics.set(list(topics))
+    return activity
+
+
+@transaction.atomic
+def activity_update(
+    *, activity: Activity, topics: Iterable[Topic] | None = None, **fields: Any
+) -> Activity:
+    unknown = set(fields) - set(ACTIVITY_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown activity fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    _check_dates(activity)
+    activity.full_clean(exclude=["topics"])
+    if fields:
+        activity.save(update_fields=[*fields, "updated_at"])
+    if topics is not None:
+        activity.topics.set(list(topics))
+    return activity
+
+
+@transaction.atomic
+def activity_transition(
+    *, activity: Activity, to_status: str, by: Any, note: str = ""
+) -> ActivityTransition:
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    allowed = ACTIVITY_TRANSITIONS.get(locked.status, ())
+    if to_status not in allowed:
+        raise NotAllowed(
+            _("An activity cannot go from “%(from)s” to “%(to)s”.")
+            % {
+                "from": ActivityStatus(locked.status).label,
+                "to": ActivityStatus(to_status).label
+                if to_status in ActivityStatus.values
+                else to_status,
+            }
+        )
+    transition = ActivityTransition.objects.create(
+        activity=locked,
+        from_status=locked.status,
+        to_status=to_status,
+        at=timezone.now(),
+        by=by,
+        note=note[:300],
+    )
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    activity.status = to_status
+    return transition
+
+
+@transaction.atomic
+def session_add(
+    *,
+    activity: Activity,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    room: str = "",
+    speakers: Iterable[Person] = (),
+) -> Session:
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise ActivityError(_("Session times must carry their time zone."))
+    if ends_at <= starts_at:
+        raise ActivityError(_("A session must end after it starts."))
+    session = Session.objects.create(
+        activity=activity, title=title, starts_at=starts_at, ends_at=ends_at, room=room
+    )
+    session.speakers.set(list(speakers))
+    return session
+
+
+@transaction.atomic
+def quota_set(*, activity: Activity, country: Country, seats: int) -> SeatQuota:
+    if seats < 0:
+        raise ActivityError(_("Seats cannot be negative."))
+    Activity.objects.select_for_update().get(pk=activity.pk)
+    taken = Registration.objects.filter(
+        activity=activity, country=country, status__in=SEAT_TAKING
+    ).count()
+    if seats < taken:
+        raise QuotaFull(
+            _("%(country)s already holds %(taken)d seats; the quota cannot go below that.")
+            % {"country": country.name, "taken": taken}
+        )
+    quota, _created = SeatQuota.objects.update_or_create(
+        activity=activity, country=country, defaults={"seats": seats}
+    )
+    return quota
+
+
+@transaction.atomic
+def trainer_assign(*, activity: Activity, user: Any, lead: bool = False) -> TrainerAssignment:
+    if not access.has_role(user, Role.TRAINER):
+        raise ActivityError(_("Only users with the trainer role can be assigned."))
+    assignment, _created = TrainerAssignment.objects.get_or_create(
+        activity=activity, user=user, defaults={"lead": lead, "assigned_at": timezone.now()}
+    )
+    return assignment
+
+
+def seats_taken(activity: Activity, country: Country | int) -> int:
+    country_id = country if isinstance(country, int) else country.pk
+    return Registration.objects.filter(
+        activity=activity, country_id=country_id, status__in=SEAT_TAKING
+    ).count()
+
+
+def _quota_seats(activity: Activity, country_id: int) -> int:
+    quota = SeatQuota.objects.filter(activity=activity, country_id=country_id).first()
+    return quota.seats if quota else 0
+
+
+@transaction.atomic
+def nominate(
+    *, activity: Activity, person: Person, by: Any, note: str = "", staff_override: bool = False
+) -> Registration:
+    """A focal point nominates one of their country's people within the country's quota."""
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    if locked.status != ActivityStatus.OPEN and not staff_override:
+        raise NotAllowed(_("This activity is not open for nominations."))
+    if not access.is_staff(by) and person.country_id not in access.countries(by, Role.FOCAL_POINT):
+        raise NotAllowed(_("You can only nominate people of your own country."))
+    seats = _quota_seats(locked, person.country_id)
+    if seats_taken(locked, person.country_id) >= seats:
+        raise QuotaFull(
+            _("%(country)s has no seat left on this activity (quota %(seats)d).")
+            % {"country": person.country.name, "seats": seats}
+        )
+    if Registration.objects.filter(activity=locked, person=person).exists():
+        raise ActivityError(_("%(name)s is already nominated.") % {"name": person.full_name})
+    try:
+        with transaction.atomic():
+            return Registration.objects.create(
+                activity=locked,
+                person=person,
+                country_id=person.country_id,
+                nominated_by=by,
+                nominated_at=timezone.now(),
+                note=note[:300],
+            )
+    except IntegrityError:
+        raise ActivityError(
+            _("%(name)s is already nominated.") % {"name": person.full_name}
+        ) from None
+
+
+DECISIONS = {
+    "approve": RegistrationStatus.APPROVED,
+    "wait_list": RegistrationStatus.WAIT_LISTED,
+    "decline": RegistrationStatus.DECLINED,
+}
+_DECIDABLE_FROM = {
+    RegistrationStatus.APPROVED: (RegistrationStatus.NOMINATED, RegistrationStatus.WAIT_LISTED),
+    RegistrationStatus.WAIT_LISTED: (RegistrationStatus.NOMINATED, RegistrationStatus.APPROVED),
+    RegistrationStatus.DECLINED: (
+        RegistrationStatus.NOMINATED,
+        RegistrationStatus.WAIT_LISTED,
+        RegistrationStatus.APPROVED,
+        RegistrationStatus.CONFIRMED,
+    ),
+}
+
+
+def _places_taken(activity: Activity) -> int:
+    return Registration.objects.filter(activity=activity, status__in=PLACE_TAKING).count()
+
+
+def _promote_wait_listed(activity: Activity, country_id: int, by: Any) -> Registration | None:
+    """When a seat frees, the longest-waiting wait-listed person of that country moves up."""
+    if _places_taken(activity) >= activity.capacity:
+        return None
+    if seats_taken(activity, country_id) >= _quota_seats(activity, country_id):
+        return None
+    waiting = (
+        Registration.objects.filter(
+            activity=activity, country_id=country_id, status=RegistrationStatus.WAIT_LISTED
+        )
+        .order_by("nominated_at", "pk")
+        .first()
+    )
+    if waiting is None:
+        return None
+    waiting.status = RegistrationStatus.APPROVED
+    waiting.decided_by = by
+    waiting.decided_at = timezone.now()
+    waiting.save(update_fields=["status", "decided_by", "decided_at"])
+    return waiting
+
+
+@transaction.atomic
+def registration_decide(
+    *, registration: Registration, decision: str, by: Any, note: str = ""
+) -> Registration | None:
+    """Staff approve, wait-list or decline; returns the wait-listed person promoted, if any."""
+    if decision not in DECISIONS:
+        raise ActivityError(_("Unknown decision."))
+    activity = Activity.objects.select_for_update().get(pk=registration.activity_id)
+    current = Registration.objects.select_for_update().get(pk=registration.pk)
+    target = DECISIONS[decision]
+    if current.status not in _DECIDABLE_FROM[target]:
+        raise NotAllowed(
+            _("A registration that is “%(status)s” cannot be changed this way.")
+            % {"status": RegistrationStatus(current.status).label}
+        )
+    if target == RegistrationStatus.APPROVED:
+        if _places_taken(activity) >= activity.capacity:
+            raise QuotaFull(_("The activity is full (capacity %(n)d).") % {"n": activity.capacity})
+        if current.status == RegistrationStatus.WAIT_LISTED and seats_taken(
+            activity, current.country_id
+        ) >= _quota_seats(activity, current.country_id):
+            raise QuotaFull(_("The country has no seat left on this activity."))
+    freed = current.status in SEAT_TAKING and target not in SEAT_TAKING
+    current.status = target
+    current.decided_by = by
+    current.decided_at = timezone.now()
+    if note:
+        current.note = note[:300]
+    current.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    registration.status = current.status
+    promoted = None
+    if freed or target == RegistrationStatus.DECLINED:
+        promoted = _promote_wait_listed(activity, current.country_id, by)
+    return promoted
+
+
+ALLOWED_MATERIAL_TYPES = {
+    ".pdf": "application/pdf",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".zip": "application/zip",
+}
+# The first bytes each type must start with (text types have none).
+_MAGIC = {
+    ".pdf": (b"%PDF-",),
+    ".pptx": (b"PK\x03\x04",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".zip": (b"PK\x03\x04",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def check_upload(upload: UploadedFile, allowed: dict[str, str]) -> tuple[str, str]:
+    """(safe file name, content type) of an upload whose size, extension and bytes agree."""
+    name = PurePath(upload.name or "").name
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in allowed:
+        raise ActivityError(
+            _("Files of type “%(suffix)s” are not accepted; use one of: %(allowed)s.")
+            % {"suffix": suffix or "?", "allowed": ", ".join(sorted(allowed))}
+        )
+    size = upload.size or 0
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise ActivityError(
+            _("The file is larger than the limit of %(mb)d MB.")
+            % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
+    if size == 0:
+        raise ActivityError(_("The file is empty."))
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    magic = _MAGIC.get(suffix)
+    if magic is not None and not any(head.startswith(m) for m in magic):
+        raise ActivityError(
+            _("The file's content does not match its “%(suffix)s” name.") % {"suffix": suffix}
+        )
+    if magic is None and b"\x00" in head:
+        raise ActivityError(_("A text file must not contain binary data."))
+    return name, allowed.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+@transaction.atomic
+def material_upload(
+    *, activity: Activity, upload: UploadedFile, title: str, kind: str, tlp: str, by: Any
+) -> Material:
+    name, content_type = check_upload(upload, ALLOWED_MATERIAL_TYPES)
+    material = Material(
+        activity=activity,
+        title=title or name,
+        kind=kind,
+        tlp=tlp,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size or 0,
+        uploaded_by=by,
+        uploaded_at=timezone.now(),
+    )
+    material.full_clean(exclude=["file"])
+    material.file.save(name, upload, save=False)
+    material.save()
+    return material
+
+
+# --- participant list import ----------------------------------------------------------------------
+
+IMPORT_TYPES = {
+    ".csv": "text/csv",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@transaction.atomic
+def import_upload(
+    *, activity: Activity, country: Country, upload: UploadedFile, by: Any
+) -> ParticipantImport:
+    """Keep the uploaded list and read its headings; the remembered mapping is the first guess."""
+    name, _content_type = check_upload(upload, IMPORT_TYPES)
+    try:
+        table = importing.read_table(upload.read(), name)
+    except importing.TableError as exc:
+        raise ActivityError(str(exc)) from None
+    upload.seek(0)
+    remembered = ImportMapping.objects.filter(country=country).first()
+    batch = ParticipantImport(
+        activity=activity,
+        country=country,
+        original_name=name,
+        columns=importing.guess_mapping(table.headers, remembered.columns if remembered else {}),
+        uploaded_by=by,
+        uploaded_at=timezone.now(),
+    )
+    batch.file.save(name, upload, save=False)
+    batch.save()
+    return batch
+
+
+def import_table(batch: ParticipantImport) -> importing.Table:
+    with batch.file.open("rb") as handle:
+        data = handle.read()
+    try:
+        return importing.read_table(data, batch.original_name)
+    except importing.TableError as exc:
+        raise ActivityError(str(exc)) from None
+
+
+@transaction.atomic
+def import_map(*, batch: ParticipantImport, columns: dict[str, str]) -> ParticipantImport:
+    """Record the mapping for this upload, and remember it for the country's next list."""
+    if batch.status != ImportStatus.UPLOADED:
+        raise NotAllowed(_("This list has already been saved."))
+    clean = {key: value for key, value in columns.items() if key in importing.FIELDS and value}
+    batch.columns = clean
+    batch.save(update_fields=["columns"])
+    ImportMapping.objects.update_or_create(country=batch.country, defaults={"columns": clean})
+    return batch
+
+
+def import_lookups(batch: ParticipantImport) -> importing.Lookups:
+    norm = importing.normalise
+    countries: dict[str, int] = {}
+    for pk, code, name in Country.objects.values_list("pk", "code", "name"):
+        countries[norm(code)] = pk
+        countries[norm(name)] = pk
+    agencies: dict[tuple[int, str], int] = {}
+    for pk, country_id, name, acronym in Agency.objects.values_list(
+        "pk", "country_id", "name", "acronym"
+    ):
+        agencies[(country_id, norm(name))] = pk
+        if acronym:
+            agencies.setdefault((country_id, norm(acronym)), pk)
+    table = import_table(batch)
+
+    def column_values(key: str) -> set[str]:
+        heading = batch.columns.get(key)
+        if heading not in table.headers:
+            return set()
+        i = table.headers.index(heading)
+        return {row[i].strip().lower() for row in table.rows if row[i].strip()}
+
+    by_email = {
+        email.casefold(): (pk, name)
+        for pk, email, name in Person.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=column_values("email"))
+        .values_list("pk", "email", "full_name")
+    }
+    by_name_agency = {
+        (norm(name), agency_id): (pk, name)
+        for pk, name, agency_id in Person.objects.annotate(name_lower=Lower("full_name"))
+        .filter(name_lower__in=column_values("full_name"), agency_id__isnull=False)
+        .values_list("pk", "full_name", "agency_id")
+    }
+    registered = set(
+        Registration.objects.filter(activity_id=batch.activity_id).values_list(
+            "person_id", flat=True
+        )
+    )
+    return importing.Lookups(
+        default_country_id=batch.country_id,
+        countries=countries,
+        agencies=agencies,
+        people_by_email=by_email,
+        people_by_name_agency=by_name_agency,
+        registered_person_ids=registered,
+    )
+
+
+def import_preview(*, batch: ParticipantImport) -> importing.Preview:
+    """Every problem by row and column, and the likely duplicates; saves nothing."""
+    table = import_table(batch)
+    preview = importing.build_preview(table, batch.columns, import_lookups(batch))
+    if preview.problems:
+        return preview
+    # Quotas: the new registrations must fit the seats left for each country.
+    wanted: dict[int, int] = {}
+    for row in preview.rows:
+        if row.country_id is not None:
+            wanted[row.country_id] = wanted.get(row.country_id, 0) + 1
+    activity = batch.activity
+    names = dict(Country.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    for country_id, count in sorted(wanted.items()):
+        left = _quota_seats(activity, country_id) - seats_taken(activity, country_id)
+        if count > left:
+            preview.problems.append(
+                importing.Problem(
+                    None,
+                    batch.columns.get("country") or str(_("Country")),
+                    str(
+                        _("%(country)s: %(count)d people in the file, %(left)d seats left.")
+                        % {
+                            "country": names.get(country_id, "?"),
+                            "count": count,
+                            "left": max(left, 0),
+                        }
+                    ),
+                )
+            )
+    return preview
+
+
+@transaction.atomic
+def import_save(
+    *, batch: ParticipantImport, by: Any, new_despite_duplicate: Iterable[int] = ()
+) -> int:
+    """All or nothing: people (new or reused) and their nominations, in one transaction.
+
+    A row whose name and agency match someone already known reuses that person unless its row
+    number is in ``new_despite_duplicate`` (staff judged them to be different people).
+    """
+    locked = ParticipantImport.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != ImportStatus.UPLOADED:
+        raise NotAllowed(_("This list has already been saved."))
+    Activity.objects.select_for_update().get(pk=locked.activity_id)
+    preview = import_preview(batch=locked)
+    if not preview.ok:
+        raise ActivityError(_("The list has problems; nothing was saved."))
+    keep_new = set(new_despite_duplicate)
+    now = timezone.now()
+    registrations = []
+    for row in preview.rows:
+        person_id = row.existing_person_id
+        if person_id is None and row.likely_duplicate_id and row.row not in keep_new:
+            person_id = row.likely_duplicate_id
+        if person_id is None:
+            person = Person.objects.create(
+                full_name=row.full_name,
+                latin_name=row.latin_name,
+                email=row.email,
+                agency_id=row.agency_id,
+                country_id=row.country_id,
+                role_title=row.role_title,
+                gender=row.gender,
+                phone=row.phone,
+            )
+            person_id = person.pk
+        registrations.append(
+            Registration(
+                activity_id=locked.activity_id,
+                person_id=person_id,
+                country_id=row.country_id,
+                nominated_by=by,
+                nominated_at=now,
+                note=str(_("Imported from %(name)s, row %(row)d"))
+                % {"name": locked.original_name[:200], "row": row.row},
+            )
+        )
+    try:
+        with transaction.atomic():
+            for registration in registrations:
+                registration.save()
+    except IntegrityError:
+        raise ActivityError(
+            _("A person appears twice in this list or is already registered; nothing was saved.")
+        ) from None
+    locked.status = ImportStatus.SAVED
+    locked.saved_count = len(registrations)
+    locked.save(update_fields=["status", "saved_count"])
+    batch.status = locked.status
+    batch.saved_count = locked.saved_count
+    return len(registrations)
