@@ -5,3 +5,24 @@ class ReviewsConfig(AppConfig):
     name = "cybercap.reviews"
     label = "reviews"
     verbose_name = "National Cyber Reviews"
+
+    def ready(self) -> None:
+        from cybercap.core import audit
+        from cybercap.reviews import models
+        from cybercap.reviews.content import register_content_type
+
+        register_content_type()
+        audit.register(
+            models.FrameworkVersion,
+            models.Pillar,
+            models.Area,
+            models.Indicator,
+            models.TargetLevel,
+            models.Review,
+            models.ReviewTransition,
+            models.Consultation,
+            models.Answer,
+            models.Evidence,
+            models.ValidationComment,
+            models.Recommendation,
+        )
