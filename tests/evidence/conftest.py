@@ -20,7 +20,8 @@ BIG_SIZE = 40 * MiB
 
 def tool(name: str) -> str:
     """The path of a reference tool; a missing tool fails the test (never skips it)."""
-    path = shutil.which(name)
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    path = shutil.which(name, path=search)
     assert path is not None, f"{name} is not installed (system-packages.txt lists it)"
     return path
 
