@@ -1,5 +1,23 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from cybercap.activities import views
 
 app_name = "activities"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("", views.activity_list, name="activity_list"),
+    path("<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("<int:pk>/calendar.ics", views.activity_calendar, name="activity_calendar"),
+    path("<int:pk>/status/", views.activity_transition, name="activity_transition"),
+    path("<int:pk>/nominations/", views.activity_nominations, name="activity_nominations"),
+    path("<int:pk>/decisions/", views.activity_decisions, name="activity_decisions"),
+    path("<int:pk>/materials/", views.material_list, name="material_list"),
+    path(
+        "<int:pk>/materials/<int:material_pk>/",
+        views.material_download,
+        name="material_download",
+    ),
+    path("<int:pk>/import/", views.import_upload, name="import_upload"),
+    path("<int:pk>/import/<int:import_pk>/columns/", views.import_map, name="import_map"),
+    path("<int:pk>/import/<int:import_pk>/preview/", views.import_preview, name="import_preview"),
+]

@@ -1,0 +1,213 @@
+"""Activities in the role x URL matrix.
+
+Two activities: a regional one with seats for Thailand and Viet Nam (nominations from both, the
+trainer assigned, the learner registered), and a Vietnamese-only one. The Thai focal point sees
+the regional activity with its Thai nominations only, and never the Vietnamese one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cybercap.activities import services
+from cybercap.activities.models import ActivityStatus, Registration
+from tests.access import Rule, World, everyone, only
+
+# Who reaches the regional activity: staff, the Thai focal point (seats for TH), the assigned
+# trainer and the registered learner. The reviewer and the investigator have nothing there.
+REGIONAL = ["staff", "focal_th", "trainer", "learner"]
+
+
+def populate(world: World) -> None:
+    if "regional_activity" in world.extra:
+        return
+    staff = world.users["staff"]
+    regional = services.activity_create(
+        kind="training",
+        title="Regional digital forensics training",
+        phase=2,
+        start_date=dt.date(2026, 3, 2),
+        end_date=dt.date(2026, 3, 4),
+        city="Bangkok",
+        time_zone="Asia/Bangkok",
+        host_country=world.th,
+        capacity=20,
+        topics=[world.topic],
+    )
+    services.activity_transition(activity=regional, to_status=ActivityStatus.OPEN, by=staff)
+    for country in (world.th, world.vn):
+        services.quota_set(activity=regional, country=country, seats=3)
+    services.session_add(
+        activity=regional,
+        title="Opening",
+        starts_at=dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.UTC),
+    )
+    services.trainer_assign(activity=regional, user=world.users["trainer"])
+    services.nominate(activity=regional, person=world.th_person, by=staff)
+    services.nominate(activity=regional, person=world.vn_person, by=staff)
+    learner_person = world.users["learner"].person
+    services.nominate(activity=regional, person=learner_person, by=staff)
+    material = services.material_upload(
+        activity=regional,
+        upload=SimpleUploadedFile("agenda.txt", b"Day 1: opening\n", content_type="text/plain"),
+        title="Agenda",
+        kind="agenda",
+        tlp="GREEN",
+        by=staff,
+    )
+    batch = services.import_upload(
+        activity=regional,
+        country=world.th,
+        upload=SimpleUploadedFile(
+            "list.csv",
+            "Full name,E-mail,Agency\nสมชาย ใจดี,somchai@example.org,Thai Police Cyber Unit\n".encode(),
+        ),
+        by=staff,
+    )
+    vn_only = services.activity_create(
+        kind="workshop",
+        title="Hanoi best-practice workshop",
+        phase=2,
+        start_date=dt.date(2026, 5, 5),
+        end_date=dt.date(2026, 5, 5),
+        city="Hanoi",
+        time_zone="Asia/Ho_Chi_Minh",
+        host_country=world.vn,
+    )
+    services.quota_set(activity=vn_only, country=world.vn, seats=2)
+    Registration.objects.create(
+        activity=vn_only,
+        person=world.vn_person,
+        country=world.vn,
+        nominated_at=regional.created_at,
+    )
+    vn_material = services.material_upload(
+        activity=vn_only,
+        upload=SimpleUploadedFile("notes.txt", b"notes\n", content_type="text/plain"),
+        title="Notes",
+        kind="handout",
+        tlp="AMBER",
+        by=staff,
+    )
+    world.extra.update(
+        regional_activity=regional,
+        vn_activity=vn_only,
+        regional_material=material,
+        vn_material=vn_material,
+        regional_import=batch,
+    )
+
+
+def _get(world: World, key: str) -> Any:
+    populate(world)
+    return world.extra[key]
+
+
+def regional(w: World) -> dict[str, Any]:
+    return {"pk": _get(w, "regional_activity").pk}
+
+
+def vn_only(w: World) -> dict[str, Any]:
+    return {"pk": _get(w, "vn_activity").pk}
+
+
+def regional_material(w: World) -> dict[str, Any]:
+    return {"pk": _get(w, "regional_activity").pk, "material_pk": _get(w, "regional_material").pk}
+
+
+def vn_material(w: World) -> dict[str, Any]:
+    return {"pk": _get(w, "vn_activity").pk, "material_pk": _get(w, "vn_material").pk}
+
+
+def regional_import(w: World) -> dict[str, Any]:
+    return {"pk": _get(w, "regional_activity").pk, "import_pk": _get(w, "regional_import").pk}
+
+
+STAFF_ONLY = only(["staff"], 200, 403)
+IN_REGIONAL = only(REGIONAL, 200, 404)
+ONLY_STAFF_SEES_VN = only(["staff"], 200, 404)
+
+RULES: list[Rule] = [
+    Rule("activities:activity_list", everyone(200, anonymous=302)),
+    Rule("activities:activity_detail", IN_REGIONAL, kwargs=regional, label="regional"),
+    Rule("activities:activity_detail", ONLY_STAFF_SEES_VN, kwargs=vn_only, label="VN only"),
+    Rule("activities:activity_calendar", IN_REGIONAL, kwargs=regional, label="regional"),
+    Rule("activities:activity_calendar", ONLY_STAFF_SEES_VN, kwargs=vn_only, label="VN only"),
+    Rule(
+        "activities:activity_transition",
+        only(["staff"], 405, 403),
+        kwargs=regional,
+        label="GET",
+    ),
+    Rule(
+        "activities:activity_transition",
+        only(["staff"], 302, 403),
+        kwargs=vn_only,
+        method="POST",
+        label="no status given",
+    ),
+    Rule(
+        "activities:activity_nominations",
+        {
+            "anonymous": 302,
+            "staff": 200,
+            "focal_th": 200,
+            "trainer": 403,
+            "learner": 403,
+            "reviewer": 404,
+            "investigator_th": 404,
+        },
+        kwargs=regional,
+        label="regional",
+    ),
+    Rule("activities:activity_nominations", ONLY_STAFF_SEES_VN, kwargs=vn_only, label="VN only"),
+    Rule(
+        "activities:activity_nominations",
+        {
+            "anonymous": 302,
+            "staff": 200,  # an empty form is shown again with its errors
+            "focal_th": 200,
+            "trainer": 403,
+            "learner": 403,
+            "reviewer": 404,
+            "investigator_th": 404,
+        },
+        kwargs=regional,
+        method="POST",
+        label="empty form",
+    ),
+    Rule("activities:activity_decisions", STAFF_ONLY, kwargs=regional),
+    Rule(
+        "activities:activity_decisions",
+        only(["staff"], 404, 403),
+        kwargs=regional,
+        method="POST",
+        label="no registration named",
+    ),
+    Rule("activities:material_list", IN_REGIONAL, kwargs=regional, label="regional"),
+    Rule("activities:material_list", ONLY_STAFF_SEES_VN, kwargs=vn_only, label="VN only"),
+    Rule(
+        "activities:material_list",
+        {
+            "anonymous": 302,
+            "staff": 200,  # the empty form again, with its errors
+            "trainer": 200,
+            "focal_th": 403,
+            "learner": 403,
+            "reviewer": 404,
+            "investigator_th": 404,
+        },
+        kwargs=regional,
+        method="POST",
+        label="empty upload",
+    ),
+    Rule("activities:material_download", IN_REGIONAL, kwargs=regional_material, label="regional"),
+    Rule("activities:material_download", ONLY_STAFF_SEES_VN, kwargs=vn_material, label="VN only"),
+    Rule("activities:import_upload", STAFF_ONLY, kwargs=regional),
+    Rule("activities:import_map", STAFF_ONLY, kwargs=regional_import),
+    Rule("activities:import_preview", STAFF_ONLY, kwargs=regional_import),
+]
