@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cybercap.core import audit
 from cybercap.network.content.loaders import topics_load
 from cybercap.reviews import services
-from cybercap.reviews.content import frameworks_load
+from cybercap.reviews.content import framework_store
+from cybercap.reviews.framework_schema import Framework, load_framework
 from cybercap.reviews.models import FrameworkVersion, Review, ReviewState
 from tests.factories import RoleFactory, UserFactory
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
+@functools.cache
+def parsed_framework() -> Framework:
+    return load_framework(CONTENT / "frameworks" / "ncr" / "v1", content_root=CONTENT)
+
+
 @pytest.fixture
 def framework(db: Any) -> FrameworkVersion:
-    topics_load(CONTENT)
-    frameworks_load(CONTENT)
-    return FrameworkVersion.objects.get(key="ncr", version=1)
+    """The real framework (version 1), stored as the content loader stores it."""
+    with audit.suspended():
+        topics_load(CONTENT)
+        return framework_store(parsed_framework(), {"created": 0, "updated": 0, "retired": 0})
 
 
 @pytest.fixture
