@@ -64,7 +64,8 @@ def populate(world: World) -> None:
         country=world.th,
         upload=SimpleUploadedFile(
             "list.csv",
-            "Full name,E-mail,Agency\nสมชาย ใจดี,somchai@example.org,Thai Police Cyber Unit\n".encode(),
+            "Full name,E-mail,Agency\n"
+            "สมชาย ใจดี,somchai@example.org,Thai Police Cyber Unit\n".encode(),
         ),
         by=staff,
     )
@@ -125,6 +126,14 @@ def vn_material(w: World) -> dict[str, Any]:
 
 def regional_import(w: World) -> dict[str, Any]:
     return {"pk": _get(w, "regional_activity").pk, "import_pk": _get(w, "regional_import").pk}
+
+
+def api_regional(w: World) -> dict[str, Any]:
+    return {"id": _get(w, "regional_activity").pk}
+
+
+def api_vn_only(w: World) -> dict[str, Any]:
+    return {"id": _get(w, "vn_activity").pk}
 
 
 STAFF_ONLY = only(["staff"], 200, 403)
@@ -210,4 +219,11 @@ RULES: list[Rule] = [
     Rule("activities:import_upload", STAFF_ONLY, kwargs=regional),
     Rule("activities:import_map", STAFF_ONLY, kwargs=regional_import),
     Rule("activities:import_preview", STAFF_ONLY, kwargs=regional_import),
+    # the API: the same scope, 401 for anonymous
+    Rule("api:activity_list", everyone(200, anonymous=401)),
+    Rule("api:activity_detail", only(REGIONAL, 200, 404, anonymous=401), kwargs=api_regional),
+    Rule("api:activity_detail", only(["staff"], 200, 404, anonymous=401), kwargs=api_vn_only),
+    Rule("api:activity_detail", everyone(404, anonymous=401), kwargs=lambda w: {"id": 987654}),
+    Rule("api:activity_sessions", only(REGIONAL, 200, 404, anonymous=401), kwargs=api_regional),
+    Rule("api:activity_sessions", only(["staff"], 200, 404, anonymous=401), kwargs=api_vn_only),
 ]

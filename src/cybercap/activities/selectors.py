@@ -127,8 +127,8 @@ def quota_overview(*, user: Any, activity: Activity) -> list[dict[str, Any]]:
         {
             "country": q.country,
             "seats": q.seats,
-            "taken": q.taken,  # type: ignore[attr-defined]
-            "left": max(q.seats - q.taken, 0),  # type: ignore[attr-defined]
+            "taken": q.taken,
+            "left": max(q.seats - q.taken, 0),
         }
         for q in quotas
     ]

@@ -553,6 +553,7 @@ def import_save(
     now = timezone.now()
     registrations = []
     for row in preview.rows:
+        assert row.country_id is not None  # rows without a country are problems
         person_id = row.existing_person_id
         if person_id is None and row.likely_duplicate_id and row.row not in keep_new:
             person_id = row.likely_duplicate_id
