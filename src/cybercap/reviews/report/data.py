@@ -499,20 +499,27 @@ def _framework(directory: Path = DEFAULT_FRAMEWORK_DIR) -> Framework:
     return load_framework(directory)
 
 
-def _levels_for(framework: Framework, seed: str) -> dict[str, int | str | None]:
-    """Deterministic pseudo-random answers: a level, "na" or None (unanswered)."""
-    rng = random.Random(seed)  # noqa: S311 -- reproducible demo levels, not security
-    strength = rng.uniform(1.6, 3.8)
+def _levels_for(framework: Framework, country_code: str, cycle: int) -> dict[str, int | str | None]:
+    """Deterministic pseudo-random answers: a level, "na" or None (unanswered).
+
+    Each country has a base level per indicator (seeded by the country) that grows a little
+    from cycle to cycle, plus noise seeded by (country, cycle): later cycles mostly improve.
+    """
+    base_rng = random.Random(country_code)  # noqa: S311 -- reproducible demo levels
+    cycle_rng = random.Random(f"{country_code}-{cycle}")  # noqa: S311 -- reproducible demo levels
+    strength = base_rng.uniform(1.5, 3.4)
+    growth = base_rng.uniform(0.0, 0.14) * (cycle - 2018)
     out: dict[str, int | str | None] = {}
     for indicator in framework.indicators:
-        roll = rng.random()
+        base = base_rng.gauss(strength, 0.8)
+        roll = cycle_rng.random()
+        noise = cycle_rng.gauss(0, 0.35)
         if roll < 0.03:
             out[indicator.id] = "na"
         elif roll < 0.08:
             out[indicator.id] = None
         else:
-            level = round(rng.gauss(strength, 0.9))
-            out[indicator.id] = max(1, min(5, level))
+            out[indicator.id] = max(1, min(5, round(base + growth + noise)))
     return out
 
 
@@ -532,7 +539,7 @@ def sample_report_data(
     """
     framework = _framework(framework_dir)
     name, local_name, official, joined = SAMPLE_COUNTRIES[country_code]
-    answers = _levels_for(framework, f"{country_code}-{cycle}")
+    answers = _levels_for(framework, country_code, cycle)
     rng = random.Random(f"{country_code}-{cycle}-evidence")  # noqa: S311 -- demo data
     clusters = {c.key: c.name for c in framework.meta.stakeholder_clusters}
 
@@ -632,7 +639,7 @@ def sample_report_data(
 
     progress = None
     if previous_cycle is not None and previous_cycle < cycle:
-        before = _levels_for(framework, f"{country_code}-{previous_cycle}")
+        before = _levels_for(framework, country_code, previous_cycle)
         rows = []
         for indicator in framework.indicators:
             prev = before[indicator.id]

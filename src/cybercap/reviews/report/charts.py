@@ -1,0 +1,200 @@
+"""The report's charts, drawn with matplotlib from :class:`~.data.ReportData`.
+
+One overview chart (a radar of every area's level against the target) and one bar chart per
+pillar (its areas' levels, the target and, when there is one, the previous cycle). Each chart
+comes as SVG (web page and PDF) or PNG (Word) with a text alternative that states the same
+figures in words, so a reader without the picture loses nothing.
+
+Output is deterministic: the Agg backend, the bundled DejaVu Sans font, a fixed SVG hash salt
+and no date or software metadata, so the same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.figure import Figure
+
+from cybercap.reviews.report.data import PillarData, ReportData
+
+Format = Literal["svg", "png"]
+
+matplotlib.rcParams.update(
+    {
+        "font.family": "DejaVu Sans",
+        "font.size": 9,
+        "svg.fonttype": "none",  # text stays text: smaller, selectable, searchable
+        "svg.hashsalt": "cybercap-report",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
+
+COLOURS = {"level": "#1f5f8b", "previous": "#9fb8c9", "target": "#b3261e", "grid": "#d0d7de"}
+_METADATA: dict[str, dict[str, str | None]] = {
+    "svg": {"Date": None, "Creator": None},
+    "png": {"Software": None},
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str  # "overview" or a pillar key
+    title: str
+    alt: str  # the text alternative
+    fmt: Format
+    content: bytes
+
+    @property
+    def mime(self) -> str:
+        return "image/svg+xml" if self.fmt == "svg" else "image/png"
+
+    @property
+    def data_uri(self) -> str:
+        return f"data:{self.mime};base64,{base64.b64encode(self.content).decode('ascii')}"
+
+
+def _level(value: float | None) -> str:
+    return "no answer" if value is None else f"{value:.1f}"
+
+
+def _save(figure: Figure, fmt: Format) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, metadata=_METADATA[fmt], dpi=150 if fmt == "png" else 72)
+    return buffer.getvalue()
+
+
+def target_of(data: ReportData) -> int:
+    targets = {i.target for i in data.indicators}
+    return max(targets) if targets else 3
+
+
+def overview_alt(data: ReportData) -> str:
+    target = target_of(data)
+    parts = [f"{p.name} {_level(p.score.value)}" for p in data.pillars]
+    areas = [f"{a.name} {_level(a.score.value)}" for p in data.pillars for a in p.areas]
+    return (
+        f"Radar chart of the level of each area on a scale of 1 to 5, against a target of "
+        f"{target}. Overall level {_level(data.overall.value)}. Pillars: {'; '.join(parts)}. "
+        f"Areas: {'; '.join(areas)}."
+    )
+
+
+def pillar_alt(data: ReportData, pillar: PillarData) -> str:
+    target = target_of(data)
+    previous = _previous_area_levels(data, pillar)
+    items = []
+    for area in pillar.areas:
+        text = f"{area.name} {_level(area.score.value)}"
+        if previous is not None:
+            text += f" (previously {_level(previous[area.key])})"
+        items.append(text)
+    return (
+        f"Bar chart of the level of each area of the {pillar.name} pillar on a scale of 1 to 5, "
+        f"against a target of {target}: {'; '.join(items)}."
+    )
+
+
+def _previous_area_levels(data: ReportData, pillar: PillarData) -> dict[str, float | None] | None:
+    """Unweighted mean previous level per area, when the report has a progress section."""
+    if data.progress is None:
+        return None
+    previous = {r.indicator_id: r.previous_level for r in data.progress.rows}
+    out: dict[str, float | None] = {}
+    for area in pillar.areas:
+        levels = [previous[i.id] for i in area.indicators if previous.get(i.id) is not None]
+        out[area.key] = round(sum(lv for lv in levels if lv) / len(levels), 2) if levels else None
+    return out
+
+
+def overview_chart(data: ReportData, fmt: Format) -> Chart:
+    labels = [f"{p.code}-{a.code}" for p in data.pillars for a in p.areas]
+    values = [a.score.value or 0.0 for p in data.pillars for a in p.areas]
+    target = target_of(data)
+    angles = [2 * math.pi * n / len(labels) for n in range(len(labels))]
+    figure = Figure(figsize=(6.0, 5.0))
+    axes = figure.add_subplot(projection="polar")
+    closed = [*angles, angles[0]]
+    axes.plot(closed, [*values, values[0]], color=COLOURS["level"], linewidth=1.6, label="Level")
+    axes.fill(closed, [*values, values[0]], color=COLOURS["level"], alpha=0.2)
+    axes.plot(
+        closed,
+        [target] * len(closed),
+        color=COLOURS["target"],
+        linewidth=1.0,
+        linestyle="--",
+        label=f"Target ({target})",
+    )
+    axes.set_xticks(angles)
+    axes.set_xticklabels(labels, fontsize=7)
+    axes.set_ylim(0, 5)
+    axes.set_yticks([1, 2, 3, 4, 5])
+    axes.set_yticklabels(["1", "2", "3", "4", "5"], fontsize=6)
+    axes.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1), fontsize=7, frameon=False)
+    figure.tight_layout()
+    return Chart(
+        key="overview",
+        title="Level of every area",
+        alt=overview_alt(data),
+        fmt=fmt,
+        content=_save(figure, fmt),
+    )
+
+
+def pillar_chart(data: ReportData, pillar: PillarData, fmt: Format) -> Chart:
+    target = target_of(data)
+    names = [a.name for a in pillar.areas]
+    values = [a.score.value or 0.0 for a in pillar.areas]
+    previous = _previous_area_levels(data, pillar)
+    figure = Figure(figsize=(6.0, 0.5 + 0.55 * len(names)))
+    axes = figure.add_subplot()
+    positions = list(range(len(names)))
+    height = 0.38 if previous is not None else 0.6
+    axes.barh(
+        [p - (height / 2 if previous is not None else 0) for p in positions],
+        values,
+        height=height,
+        color=COLOURS["level"],
+        label=str(data.cycle),
+    )
+    if previous is not None and data.progress is not None:
+        axes.barh(
+            [p + height / 2 for p in positions],
+            [previous[a.key] or 0.0 for a in pillar.areas],
+            height=height,
+            color=COLOURS["previous"],
+            label=str(data.progress.previous_cycle),
+        )
+    axes.axvline(target, color=COLOURS["target"], linestyle="--", linewidth=1.0, label="Target")
+    axes.set_yticks(positions)
+    axes.set_yticklabels(names)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 5)
+    axes.set_xticks([0, 1, 2, 3, 4, 5])
+    axes.grid(axis="x", color=COLOURS["grid"], linewidth=0.5)
+    axes.set_axisbelow(True)
+    axes.legend(loc="lower right", fontsize=7, frameon=False)
+    figure.tight_layout()
+    return Chart(
+        key=pillar.key,
+        title=pillar.name,
+        alt=pillar_alt(data, pillar),
+        fmt=fmt,
+        content=_save(figure, fmt),
+    )
+
+
+def report_charts(data: ReportData, fmt: Format) -> dict[str, Chart]:
+    """The overview chart and one chart per pillar, keyed "overview" and by pillar key."""
+    charts = {"overview": overview_chart(data, fmt)}
+    for pillar in data.pillars:
+        charts[pillar.key] = pillar_chart(data, pillar, fmt)
+    return charts
