@@ -283,6 +283,7 @@ def build_api() -> NinjaAPI:
     _install_error_handlers(api)
     api.add_router("/", network.router, tags=["network"])
     api.add_router("/", me.router, tags=["me"])
+    api.add_router("/", "cybercap.elearning.api.router", tags=["elearning"])
     api.add_router("/", "cybercap.activities.api.router", tags=["activities"])
     api.add_router("/", _fallback)
     return api

@@ -1,0 +1,186 @@
+"""Reads for the course engine, scoped by user.
+
+Courses are open to learners (the learner role) and staff. Progress, attempts and scenario runs
+are personal: each user reads only their own; another user's run or attempt is a 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from cybercap.accounts import access
+from cybercap.accounts.models import Role
+from cybercap.elearning.models import (
+    Course,
+    Enrolment,
+    LegalBasis,
+    Lesson,
+    LessonProgress,
+    Module,
+    Scenario,
+    ScenarioRun,
+)
+from cybercap.quizzes.models import Attempt
+
+
+def can_learn(user: Any) -> bool:
+    return access.has_role(user, Role.LEARNER, Role.STAFF)
+
+
+def courses_for_user(*, user: Any) -> QuerySet[Course]:
+    if not can_learn(user):
+        return Course.objects.none()
+    return Course.objects.all()
+
+
+def course_get_for_user(*, user: Any, key: str) -> Course:
+    return access.get_or_404(courses_for_user(user=user), key=key)
+
+
+def lesson_get_for_user(*, user: Any, course: Course, key: str) -> Lesson:
+    return access.get_or_404(
+        Lesson.objects.filter(module__course=course).select_related("module"), key=key
+    )
+
+
+def module_get_for_user(*, user: Any, course: Course, key: str) -> Module:
+    return access.get_or_404(course.modules.select_related("quiz"), key=key)
+
+
+def scenario_get_for_user(*, user: Any, course: Course, key: str) -> Scenario:
+    return access.get_or_404(course.scenarios.select_related("module"), key=key)
+
+
+def scenario_runs_for_user(*, user: Any) -> QuerySet[ScenarioRun]:
+    """Only the user's own runs."""
+    if not can_learn(user):
+        return ScenarioRun.objects.none()
+    return ScenarioRun.objects.filter(user_id=user.pk).select_related(
+        "scenario", "scenario__course"
+    )
+
+
+def scenario_run_get_for_user(*, user: Any, pk: int) -> ScenarioRun:
+    return access.get_or_404(scenario_runs_for_user(user=user), pk=pk)
+
+
+def legal_basis_for_user(*, user: Any, course: Course) -> tuple[str | None, LegalBasis | None]:
+    """The learner's country code (from their person record) and its legal basis, if any."""
+    person = getattr(user, "person", None) if hasattr(user, "person") else None
+    code = person.country.code if person is not None else None
+    if code is None:
+        return None, None
+    return code, LegalBasis.objects.filter(course=course, country_code=code).first()
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@dataclass
+class ModuleProgress:
+    module: Module
+    lessons: list[Lesson]
+    done_lessons: set[int]
+    quiz_best: float | None
+    quiz_passed: bool
+    scenarios: list[Scenario]
+    done_scenarios: set[int]
+
+    @property
+    def lessons_done(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.pk in self.done_lessons)
+
+    @property
+    def complete(self) -> bool:
+        """Lessons read, the quiz passed at its mastery score, every scenario finished."""
+        return (
+            self.lessons_done == len(self.lessons)
+            and (self.module.quiz_id is None or self.quiz_passed)
+            and all(s.pk in self.done_scenarios for s in self.scenarios)
+        )
+
+
+@dataclass
+class CourseProgress:
+    course: Course
+    enrolment: Enrolment | None
+    modules: list[ModuleProgress] = field(default_factory=list)
+    pre_test: Attempt | None = None
+    final_best: Attempt | None = None
+    final_used: int = 0
+
+    @property
+    def modules_complete(self) -> int:
+        return sum(1 for m in self.modules if m.complete)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.modules_complete / len(self.modules)) if self.modules else 0
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return [lesson for m in self.modules for lesson in m.lessons]
+
+    @property
+    def final_passed(self) -> bool:
+        return bool(self.final_best and self.final_best.passed)
+
+    @property
+    def resume(self) -> Lesson | None:
+        """The last lesson opened, or the first lesson not yet completed."""
+        if self.enrolment is not None and self.enrolment.last_lesson_id is not None:
+            for lesson in self.lessons:
+                if lesson.pk == self.enrolment.last_lesson_id:
+                    return lesson
+        done = {pk for m in self.modules for pk in m.done_lessons}
+        return next((lesson for lesson in self.lessons if lesson.pk not in done), None)
+
+
+def course_progress(*, user: Any, course: Course) -> CourseProgress:
+    """Everything the course page shows, in a fixed number of queries (six)."""
+    modules = list(course.modules.order_by("position"))
+    lessons = list(Lesson.objects.filter(module__course=course).order_by("position"))
+    scenarios = list(Scenario.objects.filter(course=course).order_by("position"))
+    done_lessons = set(
+        LessonProgress.objects.filter(
+            user_id=user.pk, lesson__module__course=course, completed_at__isnull=False
+        ).values_list("lesson_id", flat=True)
+    )
+    done_scenarios = set(
+        ScenarioRun.objects.filter(
+            user_id=user.pk, scenario__course=course, finished_at__isnull=False
+        ).values_list("scenario_id", flat=True)
+    )
+    test_ids = [m.quiz_id for m in modules if m.quiz_id] + (
+        [course.final_test_id] if course.final_test_id else []
+    )
+    attempts = list(
+        Attempt.objects.filter(
+            user_id=user.pk, test_id__in=test_ids, submitted_at__isnull=False
+        ).order_by("submitted_at")
+    )
+    enrolment = Enrolment.objects.filter(user_id=user.pk, course=course).first()
+    progress = CourseProgress(course=course, enrolment=enrolment)
+    for module in modules:
+        own = [a for a in attempts if a.test_id == module.quiz_id]
+        scores = [a.score for a in own if a.score is not None]
+        progress.modules.append(
+            ModuleProgress(
+                module=module,
+                lessons=[lesson for lesson in lessons if lesson.module_id == module.pk],
+                done_lessons=done_lessons,
+                quiz_best=max(scores) if scores else None,
+                quiz_passed=any(a.passed for a in own),
+                scenarios=[s for s in scenarios if s.module_id == module.pk],
+                done_scenarios=done_scenarios,
+            )
+        )
+    if course.pre_test_id:
+        progress.pre_test = next((a for a in attempts if a.test_id == course.pre_test_id), None)
+    finals = [a for a in attempts if a.test_id == course.final_test_id]
+    progress.final_used = len(finals)
+    progress.final_best = max(finals, key=lambda a: a.score or 0, default=None)
+    return progress

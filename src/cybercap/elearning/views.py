@@ -1,0 +1,280 @@
+"""The learner's pages under /learn/: catalogue, course, lesson, quizzes, scenarios, progress.
+
+Every page works without JavaScript. Learners (the learner role) and staff take courses; other
+signed-in users get 403. Attempts and scenario runs are personal: another user's is a 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cybercap.accounts.views import verified_login_required
+from cybercap.elearning import selectors, services
+from cybercap.elearning.models import Course, Figure
+from cybercap.quizzes import services as quiz_services
+from cybercap.quizzes.forms import AttemptForm
+from cybercap.quizzes.models import Attempt, Test
+from cybercap.quizzes.selectors import attempt_get_for_user
+
+ViewFunc = Callable[..., HttpResponse]
+
+
+def learner_required(view: ViewFunc) -> ViewFunc:
+    """Signed in (both factors when owed) with the learner role, or staff; others 403."""
+
+    @wraps(view)
+    @verified_login_required
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not selectors.can_learn(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@require_GET
+@learner_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    courses = list(selectors.courses_for_user(user=request.user).order_by("title"))
+    enrolled = set(request.user.enrolments.values_list("course_id", flat=True))  # type: ignore[union-attr]
+    return render(request, "elearning/catalogue.html", {"courses": courses, "enrolled": enrolled})
+
+
+@require_GET
+@learner_required
+def course_detail(request: HttpRequest, course: str) -> HttpResponse:
+    obj = selectors.course_get_for_user(user=request.user, key=course)
+    progress = selectors.course_progress(user=request.user, course=obj)
+    return render(request, "elearning/course_detail.html", {"course": obj, "progress": progress})
+
+
+@require_GET
+@learner_required
+def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
+    obj = selectors.course_get_for_user(user=request.user, key=course)
+    current = selectors.lesson_get_for_user(user=request.user, course=obj, key=lesson)
+    services.lesson_seen(user=request.user, lesson=current)
+    progress = selectors.course_progress(user=request.user, course=obj)
+    lessons = progress.lessons
+    index = next(i for i, item in enumerate(lessons) if item.pk == current.pk)
+    country, legal = (None, None)
+    if current.has_legal_slot:
+        country, legal = selectors.legal_basis_for_user(user=request.user, course=obj)
+    module_progress = next(m for m in progress.modules if m.module.pk == current.module_id)
+    return render(
+        request,
+        "elearning/lesson_detail.html",
+        {
+            "course": obj,
+            "lesson": current,
+            "module": module_progress.module,
+            "done": current.pk in module_progress.done_lessons,
+            "previous": lessons[index - 1] if index > 0 else None,
+            "next": lessons[index + 1] if index + 1 < len(lessons) else None,
+            "country": country,
+            "legal": legal if legal is not None and legal.status == "published" else None,
+        },
+    )
+
+
+@require_POST
+@learner_required
+def lesson_complete(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
+    obj = selectors.course_get_for_user(user=request.user, key=course)
+    current = selectors.lesson_get_for_user(user=request.user, course=obj, key=lesson)
+    services.lesson_complete(user=request.user, lesson=current)
+    messages.success(request, _("Lesson marked as complete."))
+    progress = selectors.course_progress(user=request.user, course=obj)
+    lessons = progress.lessons
+    index = next(i for i, item in enumerate(lessons) if item.pk == current.pk)
+    following = lessons[index + 1] if index + 1 < len(lessons) else None
+    if following is not None and following.module_id == current.module_id:
+        return redirect("elearning:lesson", course=obj.key, lesson=following.key)
+    return redirect(
+        reverse("elearning:course", kwargs={"course": obj.key}) + f"#{current.module.key}"
+    )
+
+
+@require_GET
+@learner_required
+def figure(request: HttpRequest, course: str, name: str) -> HttpResponse:
+    obj = selectors.course_get_for_user(user=request.user, key=course)
+    fig = Figure.objects.filter(course=obj, name=name).first()
+    if fig is None:
+        raise Http404
+    response = HttpResponse(fig.svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+# --------------------------------------------------------------------------- tests
+
+
+def _test_page(request: HttpRequest, course: Course, test: Test, title: str) -> HttpResponse:
+    user: Any = request.user
+    if request.method == "POST":
+        try:
+            attempt = quiz_services.attempt_start(user=user, test=test)
+        except quiz_services.AttemptLimitReached:
+            messages.error(request, _("You have used every attempt at this test."))
+            return redirect(request.path)
+        services.enrol(user=user, course=course)
+        return redirect("elearning:attempt", pk=attempt.pk)
+    attempts = list(Attempt.objects.filter(user_id=user.pk, test=test).order_by("number"))
+    used = sum(1 for a in attempts if a.submitted_at is not None)
+    left = None if test.max_attempts is None else max(0, test.max_attempts - used)
+    return render(
+        request,
+        "elearning/test_start.html",
+        {
+            "course": course,
+            "test": test,
+            "title": title,
+            "attempts": attempts,
+            "open": next((a for a in attempts if a.submitted_at is None), None),
+            "left": left,
+            "pass_percent": round(test.pass_mark * 100),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def module_quiz(request: HttpRequest, course: str, module: str) -> HttpResponse:
+    obj = selectors.course_get_for_user(user=request.user, key=course)
+    mod = selectors.module_get_for_user(user=request.user, course=obj, key=module)
+    if mod.quiz is None:
+        raise Http404
+    title = (
+        _("Pre-test")
+        if mod.kind == "orientation"
+        else _("Quiz: %(module)s") % {"module": mod.title}
+    )
+    return _test_page(request, obj, mod.quiz, title)
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def final_test(request: HttpRequest, course: str) -> HttpResponse:
+    obj = selectors.course_get_for_user(user=request.user, key=course)
+    if obj.final_test is None:
+        raise Http404
+    return _test_page(request, obj, obj.final_test, _("Final test"))
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    attempt = attempt_get_for_user(user=request.user, pk=pk)
+    items = quiz_services.attempt_items(attempt)
+    course = Course.objects.filter(key=attempt.test.key.split("/")[0]).first()
+    if attempt.submitted_at is not None:
+        responses = {r.item_id: r for r in attempt.responses.all()}
+        results = [(n, item, responses.get(item.pk)) for n, item in enumerate(items, start=1)]
+        return render(
+            request,
+            "elearning/attempt_result.html",
+            {"attempt": attempt, "results": results, "course": course},
+        )
+    form = AttemptForm(request.POST or None, items=items, seed=str(attempt.pk))
+    if request.method == "POST" and form.is_valid():
+        quiz_services.attempt_submit(attempt=attempt, answers=form.answers(), items=items)
+        return redirect("elearning:attempt", pk=attempt.pk)
+    return render(
+        request,
+        "elearning/attempt_form.html",
+        {"attempt": attempt, "form": form, "groups": form.groups(), "course": course},
+        status=422 if form.is_bound else 200,
+    )
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def scenario_detail(request: HttpRequest, course: str, scenario: str) -> HttpResponse:
+    obj = selectors.course_get_for_user(user=request.user, key=course)
+    scen = selectors.scenario_get_for_user(user=request.user, course=obj, key=scenario)
+    if request.method == "POST":
+        run = services.scenario_start(user=request.user, scenario=scen)
+        return redirect("elearning:run", pk=run.pk)
+    runs = list(selectors.scenario_runs_for_user(user=request.user).filter(scenario=scen))
+    return render(
+        request,
+        "elearning/scenario_detail.html",
+        {
+            "course": obj,
+            "scenario": scen,
+            "runs": runs,
+            "open": next((r for r in runs if r.finished_at is None), None),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.scenario_run_get_for_user(user=request.user, pk=pk)
+    error = None
+    if request.method == "POST":
+        try:
+            run = services.scenario_choose(run=run, choice_id=request.POST.get("choice", ""))
+            return redirect("elearning:run", pk=run.pk)
+        except services.InvalidChoice:
+            error = _("Choose one of the options offered.")
+    graph = run.scenario.graph
+    node = run.scenario.node(run.node)
+    last = run.path[-1] if run.path else None
+    variables = [
+        (spec["label"], run.state.get("variables", {}).get(name), spec["max"])
+        for name, spec in graph.get("variables", {}).items()
+    ]
+    steps = [{**step, "node_text": run.scenario.node(step["node"])["text"]} for step in run.path]
+    return render(
+        request,
+        "elearning/run_detail.html",
+        {
+            "run": run,
+            "scenario": run.scenario,
+            "course": run.scenario.course,
+            "node": node,
+            "last": last,
+            "steps": steps,
+            "variables": variables,
+            "error": error,
+            "debrief": graph.get("debrief", []),
+        },
+        status=422 if error else 200,
+    )
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@require_GET
+@learner_required
+def progress(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    courses = list(
+        selectors.courses_for_user(user=request.user).filter(enrolments__user=user)
+    )
+    rows = [selectors.course_progress(user=request.user, course=c) for c in courses]
+    attempts = list(Attempt.objects.filter(user_id=user.pk).select_related("test")[:20])
+    runs = list(selectors.scenario_runs_for_user(user=request.user)[:20])
+    return render(
+        request,
+        "elearning/progress.html",
+        {"rows": rows, "attempts": attempts, "runs": runs},
+    )
