@@ -315,7 +315,9 @@ def registration_decide(
     current.save(update_fields=["status", "decided_by", "decided_at", "note"])
     registration.status = current.status
     promoted = None
-    if freed or target == RegistrationStatus.DECLINED:
+    if freed and target == RegistrationStatus.DECLINED:
+        # A seat freed by a decline goes to the longest-waiting; wait-listing someone frees a
+        # seat for a new nomination instead.
         promoted = _promote_wait_listed(activity, current.country_id, by)
     return promoted
 
