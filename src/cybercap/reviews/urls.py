@@ -1,5 +1,27 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from cybercap.reviews import views
 
 app_name = "reviews"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.review_list, name="review_list"),
+    path("new/", views.review_open, name="review_open"),
+    path("<int:pk>/", views.review_detail, name="review_detail"),
+    path("<int:pk>/transition/", views.review_transition, name="review_transition"),
+    path("<int:pk>/indicators/<str:code>/", views.answer_edit, name="answer_edit"),
+    path(
+        "<int:pk>/indicators/<str:code>/evidence/",
+        views.evidence_upload,
+        name="evidence_upload",
+    ),
+    path("<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence_download"),
+    path("<int:pk>/consultations/", views.consultation_list, name="consultation_list"),
+    path("<int:pk>/comments/", views.comment_list, name="comment_list"),
+    path("<int:pk>/recommendations/", views.recommendation_list, name="recommendation_list"),
+    path(
+        "<int:pk>/recommendations/<int:rec_pk>/",
+        views.recommendation_edit,
+        name="recommendation_edit",
+    ),
+]

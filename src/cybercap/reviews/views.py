@@ -1,0 +1,396 @@
+"""Review pages. Thin: a form parses, a scoped selector fetches (404 out of scope), a service
+writes (403 when the user may see the review but not do the thing), then render or redirect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cybercap.accounts.views import staff_required, verified_login_required
+from cybercap.network.selectors import countries_for_user
+from cybercap.reviews import permissions, selectors, services
+from cybercap.reviews.forms import (
+    AnswerForm,
+    CommentForm,
+    ConsultationForm,
+    EvidenceForm,
+    RecommendationForm,
+    ReviewFilterForm,
+    ReviewOpenForm,
+    TransitionForm,
+)
+from cybercap.reviews.models import Review, ReviewState, ValidationComment
+from cybercap.reviews.services import ReviewError
+
+PAGE_SIZE = 25
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    htmx = request.htmx  # type: ignore[attr-defined]
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _review(request: HttpRequest, pk: int) -> Review:
+    return selectors.review_get_for_user(user=request.user, pk=pk)
+
+
+def _abilities(user: Any, review: Review) -> dict[str, Any]:
+    return {
+        "can_write": permissions.can_write(user, review),
+        "can_comment": permissions.can_comment(user, review),
+        "can_reply": permissions.can_reply(user, review),
+        "can_download": permissions.can_download(user, review),
+        "transitions": [
+            (state, ReviewState(state).label)
+            for state in permissions.allowed_transitions(user, review)
+        ],
+    }
+
+
+def _form_errors(form: Any, exc: ReviewError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+# --------------------------------------------------------------------------- reviews
+
+
+@verified_login_required
+@require_GET
+def review_list(request: HttpRequest) -> HttpResponse:
+    form = ReviewFilterForm(request.GET, countries=countries_for_user(user=request.user))
+    reviews = form.apply(selectors.reviews_for_user(user=request.user))
+    page = Paginator(reviews.order_by("-cycle", "country__name", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"form": form, "page": page}
+    template = (
+        "reviews/review_list_results.html"
+        if _wants_partial(request)
+        else ("reviews/review_list.html")
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+    return response
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def review_open(request: HttpRequest) -> HttpResponse:
+    form = ReviewOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            review = services.review_open(
+                by=request.user,
+                country=data["country"],
+                cycle=data["cycle"],
+                framework=data["framework"],
+                reviewers=data["reviewers"],
+                tlp=data["tlp"],
+                named_users=data["named_users"],
+            )
+        except ReviewError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The review is open, in preparation."))
+            return redirect("reviews:review_detail", pk=review.pk)
+    return render(request, "reviews/review_open.html", {"form": form})
+
+
+@verified_login_required
+@require_GET
+def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    scores = selectors.review_scores(review)
+    result = scores.result
+    pillars = []
+    for pillar in scores.pillars:
+        areas = []
+        for area in pillar.areas.all():
+            rows = [
+                {
+                    "indicator": indicator,
+                    "answer": scores.answers.get(indicator.code),
+                    "gap": result.gaps.get(indicator.code),
+                    "target": scores.targets.get(indicator.code),
+                }
+                for indicator in area.indicators.all()
+            ]
+            areas.append({"area": area, "summary": result.areas[area.key], "rows": rows})
+        pillars.append({"pillar": pillar, "summary": result.pillars[pillar.key], "areas": areas})
+    context = {
+        "review": review,
+        "overall": result.overall,
+        "pillars": pillars,
+        "shortfalls": len(result.shortfalls),
+        "history": list(review.transitions.select_related("by")),
+        **_abilities(request.user, review),
+    }
+    return render(request, "reviews/review_detail.html", context)
+
+
+@verified_login_required
+@require_POST
+def review_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a state to move the review to."))
+        return redirect("reviews:review_detail", pk=review.pk)
+    try:
+        services.review_transition(
+            by=request.user,
+            review=review,
+            to=form.cleaned_data["to"],
+            note=form.cleaned_data["note"],
+        )
+    except ReviewError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The review is now in %(state)s.") % {"state": ReviewState(review.state).label},
+        )
+    return redirect("reviews:review_detail", pk=review.pk)
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+@verified_login_required
+@require_http_methods(["GET", "POST"])
+def answer_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    review = _review(request, pk)
+    indicator = selectors.indicator_for_review(review, code)
+    answer = selectors.answer_for(review, indicator)
+    abilities = _abilities(request.user, review)
+    form = AnswerForm.for_answer(answer, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not abilities["can_write"]:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                answer = services.answer_save(
+                    by=request.user, review=review, indicator=indicator, **form.values()
+                )
+            except ReviewError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Answer saved."))
+                if _wants_partial(request):
+                    form = AnswerForm.for_answer(answer)
+                else:
+                    return redirect("reviews:answer_edit", pk=review.pk, code=indicator.code)
+    comments = [c for c in selectors.comments_for(review) if c.indicator_id == indicator.pk]
+    context = {
+        "review": review,
+        "indicator": indicator,
+        "answer": answer,
+        "form": form,
+        "evidence_form": EvidenceForm(),
+        "attachments": list(answer.attachments.all()) if answer else [],
+        "comments": comments,
+        **abilities,
+    }
+    template = (
+        "reviews/_answer_form.html" if _wants_partial(request) else "reviews/answer_edit.html"
+    )
+    return render(request, template, context)
+
+
+@verified_login_required
+@require_POST
+def evidence_upload(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    review = _review(request, pk)
+    indicator = selectors.indicator_for_review(review, code)
+    if not permissions.can_write(request.user, review):
+        raise PermissionDenied
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.evidence_attach(
+                by=request.user,
+                review=review,
+                indicator=indicator,
+                upload=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+            )
+        except ReviewError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("File attached."))
+    else:
+        messages.error(request, _("Choose a file to attach."))
+    return redirect("reviews:answer_edit", pk=review.pk, code=indicator.code)
+
+
+@verified_login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int, evidence_pk: int) -> Any:
+    review = _review(request, pk)
+    evidence = selectors.evidence_get(review, evidence_pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --------------------------------------------------------------------------- consultations
+
+
+@verified_login_required
+@require_http_methods(["GET", "POST"])
+def consultation_list(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    abilities = _abilities(request.user, review)
+    form = ConsultationForm(request.POST or None, review=review)
+    if request.method == "POST":
+        if not abilities["can_write"]:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.consultation_add(
+                    by=request.user,
+                    review=review,
+                    date=data["date"],
+                    cluster=data["cluster"],
+                    agencies=data["agencies"],
+                    notes=data["notes"],
+                )
+            except ReviewError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Consultation recorded."))
+                return redirect("reviews:consultation_list", pk=review.pk)
+    consultations = selectors.consultations_for(review)
+    clusters = {c["key"]: c["name"] for c in review.framework.stakeholder_clusters or []}
+    rows = [(c, clusters.get(c.cluster, c.cluster)) for c in consultations]
+    context = {"review": review, "rows": rows, "form": form, **abilities}
+    return render(request, "reviews/consultation_list.html", context)
+
+
+# --------------------------------------------------------------------------- validation comments
+
+
+@verified_login_required
+@require_http_methods(["GET", "POST"])
+def comment_list(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    abilities = _abilities(request.user, review)
+    form = CommentForm(request.POST or None, review=review)
+    if request.method == "POST":
+        if not (abilities["can_comment"] or abilities["can_reply"]):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data.get("parent"):
+                    parent = ValidationComment.objects.filter(
+                        review=review, pk=data["parent"]
+                    ).first()
+                    if parent is None:
+                        raise ReviewError(_("That comment does not exist."))
+                    services.comment_reply(by=request.user, comment=parent, body=data["body"])
+                else:
+                    services.comment_add(
+                        by=request.user,
+                        review=review,
+                        body=data["body"],
+                        indicator=data.get("indicator"),
+                    )
+            except ReviewError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Comment saved."))
+                return redirect("reviews:comment_list", pk=review.pk)
+    context = {
+        "review": review,
+        "comments": selectors.comments_for(review),
+        "form": form,
+        **abilities,
+    }
+    return render(request, "reviews/comment_list.html", context)
+
+
+# --------------------------------------------------------------------------- recommendations
+
+
+@verified_login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_list(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    abilities = _abilities(request.user, review)
+    if request.method == "POST":
+        if not abilities["can_write"]:
+            raise PermissionDenied
+        created, updated, retired = services.recommendations_generate(
+            by=request.user, review=review
+        )
+        messages.success(
+            request,
+            _("Recommendations generated: %(c)d new, %(u)d updated, %(r)d retired.")
+            % {"c": created, "u": updated, "r": retired},
+        )
+        return redirect("reviews:recommendation_list", pk=review.pk)
+    context = {
+        "review": review,
+        "recommendations": selectors.recommendations_for(review),
+        **abilities,
+    }
+    return render(request, "reviews/recommendation_list.html", context)
+
+
+@verified_login_required
+@require_http_methods(["GET", "POST"])
+def recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    recommendation = selectors.recommendation_get(review, rec_pk)
+    if not permissions.can_write(request.user, review):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = RecommendationForm(request.POST, review=review, recommendation=recommendation)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.recommendation_update(
+                    by=request.user,
+                    review=review,
+                    recommendation=recommendation,
+                    text=data["text"],
+                    priority=data["priority"],
+                    horizon=data["horizon"],
+                    responsible=data["responsible"],
+                    indicators=data["indicators"],
+                    topics=data["topics"],
+                    evidence_trace=data["evidence_trace"],
+                )
+            except ReviewError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Recommendation saved."))
+                return redirect(reverse("reviews:recommendation_list", args=[review.pk]))
+    else:
+        form = RecommendationForm(review=review, recommendation=recommendation)
+    context = {"review": review, "recommendation": recommendation, "form": form}
+    return render(request, "reviews/recommendation_edit.html", context)
