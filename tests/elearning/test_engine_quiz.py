@@ -37,7 +37,7 @@ def _one_of_each(course: Course) -> list[Item]:
             candidates = [i for i in candidates if len(i.options) >= 3]
         if kind == "matching":
             candidates = [i for i in candidates if len(i.options) >= 2]
-        items.append(list(candidates)[0])
+        items.append(next(iter(candidates)))
     return items
 
 

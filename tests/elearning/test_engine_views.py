@@ -1,0 +1,285 @@
+"""The learner's pages through the real stack: lessons, progress, scenarios, scoping, queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils.html import escape
+
+from cybercap.accounts.models import User
+from cybercap.elearning.models import Course, LegalBasis, Lesson, LessonProgress, ScenarioRun
+from cybercap.quizzes.models import Attempt
+from tests.conftest import login
+from tests.factories import AgencyFactory, PersonFactory
+from tests.quizzes.helpers import load_course
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def course(db: Any) -> Course:
+    return load_course()
+
+
+def _learner(make_user: Callable[..., User], country: Any = None) -> tuple[User, Client]:
+    user = make_user("learner")
+    if country is not None:
+        PersonFactory(agency=AgencyFactory(country=country), user=user)
+    return user, login(Client(), user)
+
+
+def test_pages_render_for_a_learner(course: Course, make_user: Callable[..., User]) -> None:
+    _, client = _learner(make_user)
+    catalogue = client.get("/learn/")
+    assert catalogue.status_code == 200
+    assert escape(course.title) in catalogue.content.decode()
+    page = client.get(f"/learn/{course.key}/").content.decode()
+    for module in course.modules.all():
+        assert escape(module.title) in page
+    assert "0 of 10 modules complete (0%)." in page
+    lesson = Lesson.objects.filter(module__course=course).order_by("module__position").first()
+    assert lesson is not None
+    response = client.get(f"/learn/{course.key}/lessons/{lesson.key}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Key points" in body
+    assert len(response.content) < 100_000
+    figure = course.figures.get(name="order-of-volatility.svg")
+    svg = client.get(f"/learn/{course.key}/figures/{figure.name}")
+    assert svg.status_code == 200
+    assert svg["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert svg.content.decode() == figure.svg
+    assert client.get(f"/learn/{course.key}/figures/none.svg").status_code == 404
+    assert client.get(f"/learn/{course.key}/final-test/").status_code == 200
+    assert client.get(f"/learn/{course.key}/modules/m0-orientation/quiz/").status_code == 200
+    assert client.get(f"/learn/{course.key}/scenarios/sc-quick-check/").status_code == 200
+    assert client.get("/learn/progress/").status_code == 200
+
+
+def test_figures_in_lessons_have_alt_text(course: Course, make_user: Callable[..., User]) -> None:
+    _, client = _learner(make_user)
+    lesson = Lesson.objects.get(key="m5-order-of-volatility")
+    body = client.get(f"/learn/{course.key}/lessons/{lesson.key}/").content.decode()
+    assert '<img src="/learn/first-responder/figures/order-of-volatility.svg" alt="' in body
+    assert 'alt=""' not in body
+
+
+def test_legal_basis_is_the_learners_countrys_or_plainly_empty(
+    course: Course, make_user: Callable[..., User], thailand: Any
+) -> None:
+    lesson = Lesson.objects.get(has_legal_slot=True)
+    url = f"/learn/{course.key}/lessons/{lesson.key}/"
+    _, client = _learner(make_user, thailand)
+    body = client.get(url).content.decode()
+    assert escape(course.legal_basis_empty) in body
+    assert f"{escape(course.legal_basis_heading)} (TH)" in body
+
+    LegalBasis.objects.filter(course=course, country_code="TH").update(
+        status="published", html="<p>The Thai search warrant rule, for testing.</p>"
+    )
+    body = client.get(url).content.decode()
+    assert "<p>The Thai search warrant rule, for testing.</p>" in body
+    assert escape(course.legal_basis_empty) not in body
+
+    _, stranger = _learner(make_user)  # no person record, so no country
+    body = stranger.get(url).content.decode()
+    assert escape(course.legal_basis_empty) in body
+    assert "Your profile names no country" in body
+
+
+def test_mark_complete_moves_on_and_the_course_resumes(
+    course: Course, make_user: Callable[..., User]
+) -> None:
+    user, client = _learner(make_user)
+    first, second = Lesson.objects.filter(module__key="m1-principles").order_by("position")[:2]
+    response = client.post(f"/learn/{course.key}/lessons/{first.key}/complete/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/learn/{course.key}/lessons/{second.key}/"
+    progress = LessonProgress.objects.get(user=user, lesson=first)
+    assert progress.completed_at is not None
+    client.post(f"/learn/{course.key}/lessons/{first.key}/complete/")  # twice: still one
+    assert LessonProgress.objects.filter(user=user).count() == 1
+    client.get(f"/learn/{course.key}/lessons/{second.key}/")
+    page = client.get(f"/learn/{course.key}/").content.decode()
+    assert f'href="/learn/{course.key}/lessons/{second.key}/">Resume: {escape(second.title)}' in (
+        page
+    )
+    assert "1 of 2 lessons read" in page
+
+
+def _expected(graph: dict[str, Any], state: dict[str, Any], choice: dict[str, Any]) -> Any:
+    """The next state and node, computed here independently of the engine."""
+    variables = dict(state["variables"])
+    for name, delta in choice.get("effects", {}).items():
+        spec = graph["variables"][name]
+        variables[name] = min(spec["max"], max(spec["min"], variables[name] + delta))
+    flags = set(state["flags"]) | set(choice.get("set_flags", []))
+    if isinstance(choice["next"], str):
+        return {"variables": variables, "flags": sorted(flags)}, choice["next"]
+    for route in choice["next"]:
+        when = route.get("when")
+        ok = when is None or (
+            (when.get("flag") is None or when["flag"] in flags)
+            and (when.get("not_flag") is None or when["not_flag"] not in flags)
+            and (
+                when.get("variable") is None
+                or (when.get("below") is None or variables[when["variable"]] < when["below"])
+                and (
+                    when.get("at_least") is None or variables[when["variable"]] >= when["at_least"]
+                )
+            )
+        )
+        if ok:
+            return {"variables": variables, "flags": sorted(flags)}, route["to"]
+    raise AssertionError("no route")
+
+
+@pytest.mark.parametrize("pick", [max, min], ids=["best-choices", "worst-choices"])
+def test_a_scenario_played_through_the_views_carries_state_to_a_debrief(
+    course: Course, make_user: Callable[..., User], pick: Any
+) -> None:
+    user, client = _learner(make_user)
+    scenario = course.scenarios.get(key="sc-quick-check")
+    graph = scenario.graph
+    response = client.post(f"/learn/{course.key}/scenarios/{scenario.key}/")
+    assert response.status_code == 302
+    run = ScenarioRun.objects.get(user=user)
+    assert response["Location"] == f"/learn/runs/{run.pk}/"
+    state = {
+        "variables": {k: v["initial"] for k, v in graph["variables"].items()},
+        "flags": [],
+    }
+    node_id, score, steps = graph["start"], 0, 0
+    while True:
+        node = next(n for n in graph["nodes"] if n["id"] == node_id)
+        if node.get("end"):
+            break
+        page = client.get(f"/learn/runs/{run.pk}/").content.decode()
+        assert escape(node["text"]) in page
+        choice = pick(node["choices"], key=lambda c: c.get("score", 0))
+        assert client.post(f"/learn/runs/{run.pk}/", {"choice": choice["id"]}).status_code == 302
+        state, node_id = _expected(graph, state, choice)
+        score += choice.get("score", 0)
+        steps += 1
+        run.refresh_from_db()
+        assert (run.node, run.state, run.score, len(run.path)) == (node_id, state, score, steps)
+        page = client.get(f"/learn/runs/{run.pk}/").content.decode()
+        assert escape(choice["feedback"]) in page  # the feedback of the choice just made
+    assert run.finished_at is not None
+    assert run.outcome == node["outcome"]
+    page = client.get(f"/learn/runs/{run.pk}/").content.decode()
+    assert "Debrief" in page
+    assert escape(node["debrief"]) in page
+    assert f"Your score: {score} of {scenario.max_score}" in page
+    # A finished run takes no more choices.
+    first = graph["nodes"][0]["choices"][0]["id"]
+    assert client.post(f"/learn/runs/{run.pk}/", {"choice": first}).status_code == 422
+
+
+def test_a_choice_not_offered_is_refused(course: Course, make_user: Callable[..., User]) -> None:
+    user, client = _learner(make_user)
+    scenario = course.scenarios.get(key="sc-quick-check")
+    client.post(f"/learn/{course.key}/scenarios/{scenario.key}/")
+    run = ScenarioRun.objects.get(user=user)
+    response = client.post(f"/learn/runs/{run.pk}/", {"choice": "no-such-choice"})
+    assert response.status_code == 422
+    run.refresh_from_db()
+    assert (run.node, run.path) == (scenario.graph["start"], [])
+
+
+def test_each_user_sees_only_their_own_runs_and_attempts(
+    course: Course,
+    make_user: Callable[..., User],
+    client_for: Callable[..., Client],
+    thailand: Any,
+) -> None:
+    owner, owner_client = _learner(make_user)
+    owner_client.post(f"/learn/{course.key}/scenarios/sc-quick-check/")
+    owner_client.post(f"/learn/{course.key}/modules/m0-orientation/quiz/")
+    run = ScenarioRun.objects.get(user=owner)
+    attempt = Attempt.objects.get(user=owner)
+    _, other = _learner(make_user)
+    staff = client_for("staff")
+    for client in (other, staff):
+        assert client.get(f"/learn/runs/{run.pk}/").status_code == 404
+        assert client.post(f"/learn/runs/{run.pk}/", {"choice": "photograph"}).status_code == 404
+        assert client.get(f"/learn/attempts/{attempt.pk}/").status_code == 404
+        assert client.post(f"/learn/attempts/{attempt.pk}/", {}).status_code == 404
+        assert "0 of 10 modules" not in client.get("/learn/progress/").content.decode()
+    assert owner_client.get(f"/learn/runs/{run.pk}/").status_code == 200
+    assert owner_client.get(f"/learn/attempts/{attempt.pk}/").status_code == 200
+    assert client_for("focal_point", thailand).get("/learn/").status_code == 403
+    assert client_for("trainer").get(f"/learn/{course.key}/").status_code == 403
+
+
+def test_course_and_lesson_pages_take_a_fixed_number_of_queries(
+    course: Course, make_user: Callable[..., User], django_assert_num_queries: Any
+) -> None:
+    user, client = _learner(make_user)
+    lessons = list(Lesson.objects.filter(module__course=course).order_by("module__position"))
+    url = f"/learn/{course.key}/"
+    client.get(url)  # the session is read and cached on first use
+    with django_assert_num_queries(10):
+        client.get(url)
+    for lesson in lessons[:4]:
+        client.post(f"/learn/{course.key}/lessons/{lesson.key}/complete/")
+    client.post(f"/learn/{course.key}/modules/m0-orientation/quiz/")
+    with django_assert_num_queries(10):
+        client.get(url)
+    # A lesson not yet read and one completed: the same queries (a revisit writes nothing).
+    for lesson in (lessons[5], lessons[1]):
+        lesson_url = f"/learn/{course.key}/lessons/{lesson.key}/"
+        client.get(lesson_url)
+        with django_assert_num_queries(16):
+            client.get(lesson_url)
+
+
+@pytest.mark.parametrize("extra", [0, 2], ids=["one-course", "three-courses"])
+def test_catalogue_queries_do_not_grow_with_courses(
+    course: Course, make_user: Callable[..., User], django_assert_num_queries: Any, extra: int
+) -> None:
+    for n in range(extra):
+        Course.objects.create(
+            key=f"extra-{n}",
+            version="1.0.0",
+            content_hash=f"h{n}",
+            language="en",
+            title=f"Extra {n}",
+            description="d",
+            audience="a",
+            legal_basis_heading="h",
+            legal_basis_empty="e",
+        )
+    _, client = _learner(make_user)
+    client.get("/learn/")
+    with django_assert_num_queries(4):
+        response = client.get("/learn/")
+    assert response.content.decode().count('<section class="panel">') == 1 + extra
+
+
+def test_api_courses_and_my_progress(
+    course: Course,
+    make_user: Callable[..., User],
+    client_for: Callable[..., Client],
+    thailand: Any,
+) -> None:
+    user, client = _learner(make_user)
+    listing = client.get("/api/v1/courses").json()
+    assert [c["key"] for c in listing] == ["first-responder"]
+    detail = client.get("/api/v1/courses/first-responder").json()
+    assert len(detail["modules"]) == 10
+    assert detail["modules"][3]["scenarios"] == ["sc-quick-check"]
+    assert client.get("/api/v1/courses/nope").status_code == 404
+    assert client.get("/api/v1/learn/progress").json() == []
+    first = Lesson.objects.filter(module__key="m1-principles").order_by("position").first()
+    assert first is not None
+    client.post(f"/learn/{course.key}/lessons/{first.key}/complete/")
+    progress = client.get("/api/v1/learn/progress").json()
+    assert [(p["course"], p["percent"], p["modules"][1]["lessons_done"]) for p in progress] == [
+        ("first-responder", 0, 1)
+    ]
+    assert client_for("focal_point", thailand).get("/api/v1/courses").status_code == 403
+    assert Client().get("/api/v1/courses").status_code == 401
