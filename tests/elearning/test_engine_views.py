@@ -126,9 +126,12 @@ def _expected(graph: dict[str, Any], state: dict[str, Any], choice: dict[str, An
             and (when.get("not_flag") is None or when["not_flag"] not in flags)
             and (
                 when.get("variable") is None
-                or (when.get("below") is None or variables[when["variable"]] < when["below"])
-                and (
-                    when.get("at_least") is None or variables[when["variable"]] >= when["at_least"]
+                or (
+                    (when.get("below") is None or variables[when["variable"]] < when["below"])
+                    and (
+                        when.get("at_least") is None
+                        or variables[when["variable"]] >= when["at_least"]
+                    )
                 )
             )
         )
@@ -218,7 +221,7 @@ def test_each_user_sees_only_their_own_runs_and_attempts(
 def test_course_and_lesson_pages_take_a_fixed_number_of_queries(
     course: Course, make_user: Callable[..., User], django_assert_num_queries: Any
 ) -> None:
-    user, client = _learner(make_user)
+    _, client = _learner(make_user)
     lessons = list(Lesson.objects.filter(module__course=course).order_by("module__position"))
     url = f"/learn/{course.key}/"
     client.get(url)  # the session is read and cached on first use
@@ -266,7 +269,7 @@ def test_api_courses_and_my_progress(
     client_for: Callable[..., Client],
     thailand: Any,
 ) -> None:
-    user, client = _learner(make_user)
+    _, client = _learner(make_user)
     listing = client.get("/api/v1/courses").json()
     assert [c["key"] for c in listing] == ["first-responder"]
     detail = client.get("/api/v1/courses/first-responder").json()
