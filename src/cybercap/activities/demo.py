@@ -1,9 +1,397 @@
-"""Demo seeder (filled in below)."""
+"""Synthetic demo activities: the shape of the programme's first phase and a second in progress.
+
+Phase one (2016-2018): 15 trainings, seminars, workshops, an exercise and a meeting, hosted in
+turn by member countries, each attended by about a third of the network demo's people (so most
+people attend several), with speakers from the demo's academic and CERT staff. Phase two: five
+activities from reported to planned; the open one has nominations from six countries (approved,
+nominated, wait-listed). demo-trainer is assigned to three; demo-learner is confirmed on one.
+``--scale N`` repeats phase one N times (the bench data set).
+
+Everything is flagged ``is_demo`` and invented. Idempotent: a demo activity is known by its
+title; a second run creates nothing. Rows go in with bulk_create (no audit entries).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone
+
+from cybercap.accounts.models import User
+from cybercap.activities.models import (
+    Activity,
+    ActivityStatus,
+    ActivityTransition,
+    ActivityType,
+    Registration,
+    RegistrationStatus,
+    SeatQuota,
+    Session,
+    TrainerAssignment,
+)
 from cybercap.demo.registry import DemoReport
+from cybercap.network.models import AgencyKind, Country, Person, Topic
+
+NOMINATING = {"ID", "KH", "MY", "PH", "TH", "VN"}
+
+# (title, type, host country, city, start) for phase one.
+PHASE_ONE: list[tuple[str, str, str, str, dt.date]] = [
+    ("First responders and digital evidence", "training", "TH", "Bangkok", dt.date(2016, 3, 7)),
+    (
+        "Cybercrime legislation: a regional seminar",
+        "seminar",
+        "MY",
+        "Kuala Lumpur",
+        dt.date(2016, 5, 16),
+    ),
+    ("Mobile device forensics, level 1", "training", "PH", "Manila", dt.date(2016, 7, 11)),
+    ("Programme steering meeting 2016", "meeting", "SG", "Singapore", dt.date(2016, 9, 5)),
+    ("Live data forensics", "training", "VN", "Hanoi", dt.date(2016, 11, 14)),
+    (
+        "International cooperation and MLA requests",
+        "workshop",
+        "ID",
+        "Jakarta",
+        dt.date(2017, 2, 13),
+    ),
+    ("Malware analysis for investigators", "training", "KH", "Phnom Penh", dt.date(2017, 4, 3)),
+    (
+        "Darknet and virtual currency investigations",
+        "training",
+        "LA",
+        "Vientiane",
+        dt.date(2017, 6, 12),
+    ),
+    (
+        "Online child sexual exploitation: victim identification",
+        "training",
+        "MM",
+        "Yangon",
+        dt.date(2017, 8, 21),
+    ),
+    (
+        "Ransomware response table-top exercise",
+        "exercise",
+        "BN",
+        "Bandar Seri Begawan",
+        dt.date(2017, 10, 9),
+    ),
+    ("Network forensics", "training", "TH", "Chiang Mai", dt.date(2017, 12, 4)),
+    (
+        "Public-private cooperation against cybercrime",
+        "workshop",
+        "SG",
+        "Singapore",
+        dt.date(2018, 3, 19),
+    ),
+    (
+        "Research seminar: cybercrime trends in the region",
+        "seminar",
+        "MY",
+        "Penang",
+        dt.date(2018, 6, 4),
+    ),
+    ("Mobile device forensics, level 2", "training", "PH", "Cebu", dt.date(2018, 8, 13)),
+    (
+        "Advanced digital evidence for prosecutors",
+        "training",
+        "VN",
+        "Ho Chi Minh City",
+        dt.date(2018, 11, 5),
+    ),
+]
+
+# (title, type, host, city, start, status) for phase two.
+PHASE_TWO: list[tuple[str, str, str, str, dt.date, str]] = [
+    (
+        "Trend workshop: business e-mail compromise",
+        "workshop",
+        "ID",
+        "Bali",
+        dt.date(2025, 9, 8),
+        ActivityStatus.REPORTED,
+    ),
+    (
+        "Cloud evidence and cross-border requests",
+        "training",
+        "MY",
+        "Kuala Lumpur",
+        dt.date(2026, 2, 9),
+        ActivityStatus.DELIVERED,
+    ),
+    (
+        "Crypto-asset tracing",
+        "training",
+        "SG",
+        "Singapore",
+        dt.date(2026, 12, 7),
+        ActivityStatus.CONFIRMED,
+    ),
+    (
+        "Trend workshop: scam compounds and online fraud",
+        "workshop",
+        "TH",
+        "Bangkok",
+        dt.date(2027, 2, 15),
+        ActivityStatus.OPEN,
+    ),
+    (
+        "National cyber review mission: follow-up",
+        "review_mission",
+        "KH",
+        "Phnom Penh",
+        dt.date(2027, 5, 10),
+        ActivityStatus.PLANNED,
+    ),
+]
+
+SESSION_TITLES = [
+    "Opening and pre-test",
+    "Principles and legal framework",
+    "Hands-on laboratory",
+    "Case study",
+    "Country experiences",
+    "Practical exercise",
+    "Post-test and evaluation",
+]
+ORDER = [s.value for s in ActivityStatus]
 
 
 def seed_activities(*, scale: int, report: DemoReport) -> None:
-    return None
+    members = list(Country.objects.filter(asean_joined__isnull=False).order_by("code"))
+    if not members:
+        raise RuntimeError("No member countries: load the reference content first.")
+    with transaction.atomic():
+        people = _participants(members)
+        experts = [
+            p
+            for p in people
+            if p.agency is not None and p.agency.kind in (AgencyKind.ACADEMIA, AgencyKind.CERT)
+        ] or people[:10]
+        topics = list(Topic.objects.filter(retired=False).order_by("position", "key"))
+        made = _activities(members, people, experts, topics, scale, report)
+        report.add_count("activities created", made)
+
+
+def _participants(members: list[Country]) -> list[Person]:
+    """The network demo's people (not its scaled copies), by country."""
+    return [
+        p
+        for p in Person.objects.filter(
+            is_demo=True, country__in=members, email__startswith="person"
+        )
+        .select_related("agency", "country")
+        .order_by("country__code", "email")
+        # person3.th@demo.cybercap.invalid, not the scaled person3.2.th@...; demo accounts'
+        # own records stay out of the crowd (demo-learner is registered on purpose below).
+        if p.email.count(".") == 3 and p.user_id is None
+    ]
+
+
+def _at(day: dt.date, hour: int, minute: int, zone: str) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone))
+
+
+def _activities(
+    members: list[Country],
+    people: list[Person],
+    experts: list[Person],
+    topics: list[Topic],
+    scale: int,
+    report: DemoReport,
+) -> int:
+    countries = {c.code: c for c in members}
+    existing = set(Activity.objects.filter(is_demo=True).values_list("title", flat=True))
+    trainer = User.objects.filter(username="demo-trainer").first()
+    staff = User.objects.filter(username="demo-staff").first()
+    now = timezone.now()
+    plans: list[dict[str, Any]] = []
+    for copy in range(scale):
+        suffix = f" (copy {copy})" if copy else ""
+        for i, (title, kind, host, city, start) in enumerate(PHASE_ONE):
+            plans.append(
+                {
+                    "title": title + suffix,
+                    "kind": kind,
+                    "host": host,
+                    "city": city,
+                    "start": start,
+                    "status": ActivityStatus.REPORTED,
+                    "phase": 1,
+                    "index": i,
+                }
+            )
+    for i, (title, kind, host, city, start, status) in enumerate(PHASE_TWO):
+        plans.append(
+            {
+                "title": title,
+                "kind": kind,
+                "host": host,
+                "city": city,
+                "start": start,
+                "status": status,
+                "phase": 2,
+                "index": i,
+            }
+        )
+    plans = [p for p in plans if p["title"] not in existing and p["host"] in countries]
+    if not plans:
+        return 0
+    activities = []
+    for plan in plans:
+        host_country = countries[plan["host"]]
+        days = 1 if plan["kind"] in (ActivityType.MEETING, ActivityType.REVIEW_MISSION) else 3
+        activities.append(
+            Activity(
+                kind=plan["kind"],
+                title=plan["title"],
+                phase=plan["phase"],
+                start_date=plan["start"],
+                end_date=plan["start"] + dt.timedelta(days=days - 1),
+                venue="Training centre (synthetic)",
+                city=plan["city"],
+                time_zone=host_country.time_zone,
+                host_country=host_country,
+                funding_source="Programme donor (synthetic)",
+                working_languages="en",
+                capacity=40,
+                status=plan["status"],
+                description="A synthetic demo activity.",
+                is_demo=True,
+            )
+        )
+    Activity.objects.bulk_create(activities)
+    topic_links: list[Any] = []
+    transitions = []
+    sessions = []
+    quotas = []
+    registrations = []
+    assignments = []
+    speaker_links = []
+    through = Activity.topics.through
+    for n, (plan, activity) in enumerate(zip(plans, activities, strict=True)):
+        if topics:
+            for t in (topics[n % len(topics)], topics[(n * 7 + 3) % len(topics)]):
+                link = through(activity_id=activity.pk, topic_id=t.pk)
+                if (activity.pk, t.pk) not in {(x.activity_id, x.topic_id) for x in topic_links}:
+                    topic_links.append(link)
+        for before, after in itertools.pairwise(ORDER[: ORDER.index(plan["status"]) + 1]):
+            transitions.append(
+                ActivityTransition(
+                    activity=activity, from_status=before, to_status=after, at=now, by=staff
+                )
+            )
+        for day in range((activity.end_date - activity.start_date).days + 1):
+            date = activity.start_date + dt.timedelta(days=day)
+            for slot, (hour, minute, length) in enumerate(((9, 0, 90), (13, 30, 120))):
+                start = _at(date, hour, minute, activity.time_zone)
+                sessions.append(
+                    Session(
+                        activity=activity,
+                        title=SESSION_TITLES[(day * 2 + slot) % len(SESSION_TITLES)],
+                        starts_at=start,
+                        ends_at=start + dt.timedelta(minutes=length),
+                        room=f"Room {slot + 1}",
+                    )
+                )
+        for country in members:
+            quotas.append(SeatQuota(activity=activity, country=country, seats=4))
+        # Participants: phase one, about 21 each, everyone attending at least once.
+        if plan["phase"] == 1:
+            # About a third of the people each time: everyone attends several activities.
+            chosen = [p for j, p in enumerate(people) if (j + plan["index"]) % 3 == 0]
+            status = RegistrationStatus.ATTENDED
+        elif plan["status"] in (ActivityStatus.REPORTED, ActivityStatus.DELIVERED):
+            chosen = people[plan["index"] * 20 : plan["index"] * 20 + 20]
+            status = RegistrationStatus.ATTENDED
+        elif plan["status"] == ActivityStatus.CONFIRMED:
+            chosen = people[1::4]
+            status = RegistrationStatus.CONFIRMED
+        elif plan["status"] == ActivityStatus.OPEN:
+            # Nominations from several countries, Thailand and Viet Nam among them.
+            chosen = [
+                p
+                for p in people
+                if p.country.code in NOMINATING and p.email.split(".")[0][-1] in "124"
+            ]
+            status = RegistrationStatus.NOMINATED
+        else:
+            chosen = []
+            status = RegistrationStatus.NOMINATED
+        per_country: dict[int, int] = {}
+        for k, person in enumerate(chosen):
+            taken = per_country.get(person.country_id, 0)
+            if taken >= 4:
+                continue
+            per_country[person.country_id] = taken + 1
+            this_status = status
+            if plan["status"] == ActivityStatus.OPEN:
+                this_status = (
+                    RegistrationStatus.APPROVED,
+                    RegistrationStatus.NOMINATED,
+                    RegistrationStatus.WAIT_LISTED,
+                )[k % 3]
+            registrations.append(
+                Registration(
+                    activity=activity,
+                    person=person,
+                    country_id=person.country_id,
+                    status=this_status,
+                    nominated_by=staff,
+                    nominated_at=now,
+                )
+            )
+        chosen_experts = [experts[(n * 5 + j) % len(experts)] for j in range(5)]
+        first_sessions = [s for s in sessions if s.activity is activity]
+        for j, session in enumerate(first_sessions):
+            speaker_links.append((session, chosen_experts[j % len(chosen_experts)]))
+        if trainer is not None and (
+            (plan["phase"] == 1 and plan["index"] == 0 and "copy" not in plan["title"])
+            or (
+                plan["phase"] == 2
+                and plan["status"] in (ActivityStatus.OPEN, ActivityStatus.CONFIRMED)
+            )
+        ):
+            assignments.append(
+                TrainerAssignment(activity=activity, user=trainer, lead=True, assigned_at=now)
+            )
+    through.objects.bulk_create(topic_links)
+    ActivityTransition.objects.bulk_create(transitions)
+    Session.objects.bulk_create(sessions)
+    SeatQuota.objects.bulk_create(quotas)
+    Registration.objects.bulk_create(registrations)
+    TrainerAssignment.objects.bulk_create(assignments)
+    Session.speakers.through.objects.bulk_create(
+        [
+            Session.speakers.through(session_id=session.pk, person_id=person.pk)
+            for session, person in speaker_links
+        ]
+    )
+    _learner_registration(activities, staff, now)
+    report.add_count("activity sessions created", len(sessions))
+    report.add_count("registrations created", len(registrations))
+    return len(activities)
+
+
+def _learner_registration(activities: list[Activity], staff: Any, now: dt.datetime) -> None:
+    """demo-learner is confirmed on the phase-two training that is confirmed."""
+    learner_person = Person.objects.filter(user__username="demo-learner").first()
+    target = next(
+        (a for a in activities if a.phase == 2 and a.status == ActivityStatus.CONFIRMED), None
+    )
+    if learner_person is None or target is None:
+        return
+    Registration.objects.get_or_create(
+        activity=target,
+        person=learner_person,
+        defaults={
+            "country_id": learner_person.country_id,
+            "status": RegistrationStatus.CONFIRMED,
+            "nominated_by": staff,
+            "nominated_at": now,
+        },
+    )
