@@ -220,3 +220,64 @@ RULES: list[Rule] = [
         label="empty form, in validation",
     ),
 ]
+
+# --- the API (token or session; anonymous gets 401) ---------------------------------------------
+
+API_READS = [
+    "review_detail",
+    "review_scores",
+    "review_gaps",
+    "review_recommendations",
+    "review_answers",
+]
+
+
+def _api_only(allowed: list[str], status: int, others: int) -> dict[str, int]:
+    expect = only(allowed, status, others)
+    expect["anonymous"] = 401
+    return expect
+
+
+RULES += [
+    Rule("api:review_list", everyone(200, anonymous=401)),
+    *[
+        Rule(
+            f"api:{name}",
+            _api_only(ASSIGNED, 200, 404),
+            kwargs=lambda w: {"id": _o(w)["th_scoring"].pk},
+            label="TH in scoring",
+        )
+        for name in API_READS
+    ],
+    *[
+        Rule(
+            f"api:{name}",
+            _api_only(RELEASED, 200, 404),
+            kwargs=lambda w: {"id": _o(w)["th_validation"].pk},
+            label="TH in validation",
+        )
+        for name in API_READS
+    ],
+    *[
+        Rule(
+            f"api:{name}",
+            _api_only(["staff"], 200, 404),
+            kwargs=lambda w: {"id": _o(w)["vn_scoring"].pk},
+            label="VN, not assigned",
+        )
+        for name in API_READS
+    ],
+    Rule(
+        "api:answer_put",
+        everyone(405),
+        kwargs=lambda w: {"id": _o(w)["th_scoring"].pk, "code": "INS-STRAT-01"},
+        label="GET",
+    ),
+    Rule(
+        "api:answer_put",
+        everyone(422, anonymous=401),
+        kwargs=lambda w: {"id": _o(w)["th_scoring"].pk, "code": "INS-STRAT-01"},
+        method="PUT",
+        label="no body",
+    ),
+]
