@@ -8,10 +8,13 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from cybercap.core import audit
+        from cybercap.demo import registry
         from cybercap.reviews import models
         from cybercap.reviews.content import register_content_type
+        from cybercap.reviews.demo import seed_reviews
 
         register_content_type()
+        registry.register("reviews", seed_reviews, order=40)
         audit.register(
             models.FrameworkVersion,
             models.Pillar,
