@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import textwrap
 from dataclasses import dataclass
 from typing import Literal
 
@@ -136,10 +137,12 @@ def overview_chart(data: ReportData, fmt: Format) -> Chart:
     axes.set_xticks(angles)
     axes.set_xticklabels(labels, fontsize=7)
     axes.set_ylim(0, 5)
+    axes.set_rlabel_position(360 / len(labels) / 2)
     axes.set_yticks([1, 2, 3, 4, 5])
     axes.set_yticklabels(["1", "2", "3", "4", "5"], fontsize=6)
     axes.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1), fontsize=7, frameon=False)
-    figure.tight_layout()
+    # Fixed margins rather than tight_layout, which draws the figure once more to measure it.
+    figure.subplots_adjust(left=0.1, right=0.84, top=0.9, bottom=0.08)
     return Chart(
         key="overview",
         title="Level of every area",
@@ -151,10 +154,11 @@ def overview_chart(data: ReportData, fmt: Format) -> Chart:
 
 def pillar_chart(data: ReportData, pillar: PillarData, fmt: Format) -> Chart:
     target = target_of(data)
-    names = [a.name for a in pillar.areas]
+    names = [textwrap.fill(a.name, 26) for a in pillar.areas]
     values = [a.score.value or 0.0 for a in pillar.areas]
     previous = _previous_area_levels(data, pillar)
-    figure = Figure(figsize=(6.0, 0.5 + 0.55 * len(names)))
+    height_in = 0.6 + 0.6 * len(names)
+    figure = Figure(figsize=(6.0, height_in))
     axes = figure.add_subplot()
     positions = list(range(len(names)))
     height = 0.38 if previous is not None else 0.6
@@ -181,8 +185,10 @@ def pillar_chart(data: ReportData, pillar: PillarData, fmt: Format) -> Chart:
     axes.set_xticks([0, 1, 2, 3, 4, 5])
     axes.grid(axis="x", color=COLOURS["grid"], linewidth=0.5)
     axes.set_axisbelow(True)
-    axes.legend(loc="lower right", fontsize=7, frameon=False)
-    figure.tight_layout()
+    axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+    # Fixed margins (names wrapped to 26 characters) rather than tight_layout, which would
+    # draw the figure a second time to measure it.
+    figure.subplots_adjust(left=0.3, right=0.86, top=1 - 0.15 / height_in, bottom=0.35 / height_in)
     return Chart(
         key=pillar.key,
         title=pillar.name,

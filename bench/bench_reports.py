@@ -1,0 +1,108 @@
+"""Time to render the tailored review report: one country, then all eleven, in every form.
+
+Builds each country's report from synthetic sample data (the real framework, deterministic
+levels, a 2018 cycle to compare), then times, per country and form, the charts it needs plus
+the renderer: HTML (SVG charts + templates), PDF (SVG charts + templates + WeasyPrint) and Word
+(PNG charts + python-docx). Prints wall-clock and CPU seconds (best of --runs for the single
+country) and the machine's load, since the host is shared. Target: under 2 s per country report.
+
+    .venv/bin/python bench/bench_reports.py [--country TH] [--runs 3] [--skip-all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cybercap.settings")
+
+import django
+
+django.setup()
+for name in ("weasyprint", "weasyprint.progress", "fontTools"):
+    logging.getLogger(name).setLevel(logging.ERROR)
+
+from cybercap.reviews.report.charts import report_charts  # noqa: E402
+from cybercap.reviews.report.data import ReportData, sample_countries, sample_report_data  # noqa: E402
+from cybercap.reviews.report.docx import render_report_docx  # noqa: E402
+from cybercap.reviews.report.html import render_report_document  # noqa: E402
+from cybercap.reviews.report.pdf import render_report_pdf  # noqa: E402
+
+
+def render_html(data: ReportData) -> int:
+    return len(render_report_document(data, charts=report_charts(data, "svg")).encode())
+
+
+def render_pdf(data: ReportData) -> int:
+    return len(render_report_pdf(data, charts=report_charts(data, "svg")))
+
+
+def render_docx(data: ReportData) -> int:
+    return len(render_report_docx(data, charts=report_charts(data, "png")))
+
+
+FORMS: dict[str, Callable[[ReportData], int]] = {
+    "html": render_html,
+    "pdf": render_pdf,
+    "docx": render_docx,
+}
+
+
+def timed(function: Callable[[ReportData], int], data: ReportData) -> tuple[float, float, int]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    size = function(data)
+    return time.perf_counter() - wall, time.process_time() - cpu, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--country", default="TH")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-all", action="store_true", help="only the one country")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    data = sample_report_data(args.country)
+    print(
+        f"sample data for {args.country} (framework loaded once): "
+        f"{time.perf_counter() - started:.2f} s"
+    )
+    for function in FORMS.values():  # warm up: imports, fonts, template loading
+        function(data)
+
+    print(
+        f"\nOne country ({args.country}), best of {args.runs}; load average "
+        f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+    )
+    print(f"{'form':<6} {'wall s':>8} {'cpu s':>8} {'size KiB':>10}  target < 2 s")
+    for form, function in FORMS.items():
+        runs = [timed(function, data) for _ in range(args.runs)]
+        wall, cpu, size = min(runs)
+        verdict = "ok" if wall < 2.0 else "OVER"
+        print(f"{form:<6} {wall:8.2f} {cpu:8.2f} {size / 1024:10.0f}  {verdict}")
+
+    if args.skip_all:
+        return
+    countries = sample_countries()
+    print(f"\nAll {len(countries)} countries, one run each; load average {os.getloadavg()[0]:.2f}")
+    print(f"{'form':<6} {'total s':>8} {'cpu s':>8} {'mean s':>8} {'max s':>8} {'slowest':>8}")
+    reports = {code: sample_report_data(code) for code in countries}
+    for form, function in FORMS.items():
+        results = {code: timed(function, reports[code]) for code in countries}
+        total = sum(r[0] for r in results.values())
+        cpu = sum(r[1] for r in results.values())
+        slowest = max(results, key=lambda code: results[code][0])
+        print(
+            f"{form:<6} {total:8.2f} {cpu:8.2f} {total / len(countries):8.2f} "
+            f"{results[slowest][0]:8.2f} {slowest:>8}"
+        )
+
+
+if __name__ == "__main__":
+    main()
