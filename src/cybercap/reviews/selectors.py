@@ -7,7 +7,9 @@ scoped the same way.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -188,3 +190,264 @@ def review_scores(review: Review, *, tree: list[Pillar] | None = None) -> Review
                 )
     result = scoring.score(inputs, area_specs, pillar_specs)
     return ReviewScores(result=result, pillars=pillars, answers=answers, targets=targets)
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@functools.cache
+def _content_framework(key: str, version: int) -> Any:
+    """The framework version as parsed from content (the legislation map needs its articles)."""
+    from django.conf import settings
+
+    from cybercap.reviews.framework_schema import load_framework
+
+    root = Path(settings.CONTENT_DIR)
+    return load_framework(root / "frameworks" / key / f"v{version}", content_root=root)
+
+
+def _score_data(summary: scoring.Summary) -> Any:
+    from cybercap.reviews.report.data import ScoreData
+
+    return ScoreData(
+        value=round(summary.score, 2) if summary.score is not None else None,
+        answered=summary.answered,
+        not_applicable=summary.not_applicable,
+        total=summary.total,
+        confidence=summary.confidence,
+    )
+
+
+def _finding(indicator: Indicator, answer: Answer | None, target: int) -> Any:
+    from cybercap.reviews.report.data import AnswerStatus, IndicatorFinding
+
+    if answer is None or (answer.level is None and not answer.not_applicable):
+        status = AnswerStatus.UNANSWERED
+    elif answer.not_applicable:
+        status = AnswerStatus.NOT_APPLICABLE
+    else:
+        status = AnswerStatus.ANSWERED
+    evidence = answer.evidence.strip() if answer else ""
+    if len(evidence) > 300:
+        evidence = evidence[:297] + "..."
+    return IndicatorFinding(
+        id=indicator.code,
+        title=indicator.title,
+        question=indicator.question,
+        status=status,
+        level=answer.level if answer and status == AnswerStatus.ANSWERED else None,
+        confidence=(answer.confidence or None) if answer and answer.level is not None else None,
+        target=target,
+        evidence_summary=evidence,
+        needs_discussion=bool(answer and answer.needs_discussion),
+    )
+
+
+def _previous_review(review: Review) -> Review | None:
+    return (
+        Review.objects.filter(
+            country_id=review.country_id, cycle__lt=review.cycle, state=ReviewState.FINAL
+        )
+        .select_related("framework")
+        .order_by("-cycle")
+        .first()
+    )
+
+
+def _progress(review: Review, previous: Review, pillars: list[Pillar]) -> Any:
+    """Indicator by indicator against an earlier final review, across versions by the mapping."""
+    from cybercap.reviews.report.data import ComparisonRow, ProgressData
+
+    before = {
+        code: answer.level
+        for code, answer in answers_by_code(previous).items()
+        if answer.level is not None
+    }
+    previous_codes = set(
+        Indicator.objects.filter(framework_id=previous.framework_id).values_list("code", flat=True)
+    )
+    mapping = review.framework.mapping or {}
+    mapped: dict[str, tuple[str, list[str]]] = {}
+    if previous.framework_id != review.framework_id and mapping.get("previous_version") == (
+        previous.framework.version
+    ):
+        for entry in mapping.get("indicators") or []:
+            mapped[entry["id"]] = (entry["relation"], list(entry["previous"]))
+    answers = answers_by_code(review)
+    rows = []
+    for pillar in pillars:
+        for area in pillar.areas.all():
+            for indicator in area.indicators.all():
+                relation, old_ids = mapped.get(indicator.code, ("equivalent", [indicator.code]))
+                old_ids = [i for i in old_ids if i in previous_codes]
+                if not old_ids:
+                    relation = "new"
+                levels = [before[i] for i in old_ids if before.get(i) is not None]
+                current = answers.get(indicator.code)
+                rows.append(
+                    ComparisonRow(
+                        indicator_id=indicator.code,
+                        title=indicator.title,
+                        # Merged indicators compare against the weakest of their predecessors.
+                        previous_level=min(levels) if levels else None,
+                        current_level=current.level if current else None,
+                        relation=relation,
+                        previous_ids=tuple(old_ids),
+                    )
+                )
+    return ProgressData(
+        previous_cycle=previous.cycle,
+        previous_framework_version=previous.framework.version,
+        rows=tuple(rows),
+    )
+
+
+def report_data_for_review(review: Review) -> Any:
+    """The review as the report's plain data contract (``report.data.ReportData``).
+
+    The caller has fetched ``review`` through :func:`review_get_for_user` (and checked
+    ``permissions.can_download`` before offering a file). Scores come from ``scoring``.
+    """
+    from django.utils import timezone
+
+    from cybercap.network.models import AgencyKind
+    from cybercap.reviews.report.data import (
+        AgencyRow,
+        AreaData,
+        CountryProfile,
+        PillarData,
+        RecommendationData,
+        ReportData,
+        ReportState,
+        legislation_map,
+    )
+
+    scores = review_scores(review)
+    result = scores.result
+    pillars = []
+    findings: dict[str, Any] = {}
+    for pillar in scores.pillars:
+        areas = []
+        for area in pillar.areas.all():
+            items = []
+            for indicator in area.indicators.all():
+                finding = _finding(
+                    indicator,
+                    scores.answers.get(indicator.code),
+                    scores.targets.get(indicator.code, DEFAULT_TARGET_LEVEL),
+                )
+                findings[indicator.code] = finding
+                items.append(finding)
+            areas.append(
+                AreaData(
+                    key=area.key,
+                    code=area.code,
+                    name=area.name,
+                    description=area.description,
+                    score=_score_data(result.areas[area.key]),
+                    indicators=tuple(items),
+                )
+            )
+        pillars.append(
+            PillarData(
+                key=pillar.key,
+                code=pillar.code,
+                name=pillar.name,
+                description=pillar.description,
+                score=_score_data(result.pillars[pillar.key]),
+                areas=tuple(areas),
+            )
+        )
+
+    kind_labels = {str(value): str(label) for value, label in AgencyKind.choices}
+    recommendations = tuple(
+        RecommendationData(
+            text=rec.text,
+            priority=rec.priority,
+            horizon=rec.horizon,
+            responsible=rec.responsible,
+            responsible_label=kind_labels.get(rec.responsible, rec.responsible),
+            indicators=tuple(i.code for i in rec.indicators.all()),
+            topics=tuple(t.key for t in rec.topics.all()),
+        )
+        for rec in recommendations_for(review)
+        if not rec.obsolete
+    )
+
+    framework = _content_framework(review.framework.key, review.framework.version)
+    legislation = legislation_map(
+        framework,
+        {code: f.level for code, f in findings.items()},
+        not_applicable={code for code, f in findings.items() if f.status == "not_applicable"},
+    )
+
+    consultations = consultations_for(review)
+    seen: dict[int, Any] = {}
+    for consultation in consultations:
+        for agency in consultation.agencies.all():
+            seen.setdefault(agency.pk, agency)
+    country = review.country
+    profile = CountryProfile(
+        official_name=country.official_name,
+        region=country.region,
+        asean_member_since=country.asean_joined.year if country.asean_joined else None,
+        agencies_count=country.agencies.count(),
+        agencies=tuple(
+            AgencyRow(
+                name=a.name,
+                acronym=a.acronym,
+                kind=a.kind,
+                kind_label=kind_labels.get(a.kind, a.kind),
+            )
+            for a in seen.values()
+        ),
+        consultations=len(consultations),
+        reviewers=tuple(str(u) for u in review.reviewers.all()),
+    )
+    previous = _previous_review(review)
+    overall = result.overall
+    below = len(result.shortfalls)
+    summary = review.summary.strip() or (
+        f"The review of {country.name} for {review.cycle} answered {overall.answered} of "
+        f"{overall.total} indicators of the {review.framework.title} (version "
+        f"{review.framework.version}). "
+        + (
+            f"The overall level is {overall.score:.2f} on a scale of 1 to 5. "
+            if overall.score is not None
+            else "No overall level can be given yet. "
+        )
+        + f"{below} indicators are below their target, leading to {len(recommendations)} "
+        "recommendations."
+    )
+    methodology = (
+        f"The review applies the {review.framework.title}, version {review.framework.version}. "
+        "For each indicator the reviewers chose the highest level whose descriptor is fully "
+        "true on the evidence gathered in consultations with each stakeholder cluster, and "
+        "recorded a confidence. Scores are weighted mean levels of the answered indicators; "
+        "indicators that are not applicable or unanswered are left out and shown as coverage, "
+        "never counted as zero. Gap is the country's target level minus the current level."
+    )
+    return ReportData(
+        country_name=country.name,
+        country_code=country.code,
+        cycle=review.cycle,
+        framework_id=review.framework.key,
+        framework_version=review.framework.version,
+        framework_title=review.framework.title,
+        tlp=review.tlp,
+        state=ReportState.FINAL if review.state == ReviewState.FINAL else ReportState.DRAFT,
+        synthetic=review.is_demo,
+        generated_at=timezone.now(),
+        executive_summary=summary,
+        methodology=methodology,
+        profile=profile,
+        pillars=tuple(pillars),
+        overall=_score_data(overall),
+        legislation=legislation,
+        recommendations=recommendations,
+        levels=tuple(
+            (int(lv["level"]), str(lv["name"]), str(lv["summary"]).strip())
+            for lv in review.framework.levels or []
+        ),
+        progress=_progress(review, previous, scores.pillars) if previous is not None else None,
+    )
