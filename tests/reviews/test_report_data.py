@@ -68,11 +68,8 @@ def test_a_review_becomes_report_data(make_review: Any, thailand: Any) -> None:
         AnswerStatus.ANSWERED,
     )
     assert findings["INS-STRAT-02"].status == AnswerStatus.NOT_APPLICABLE
-    assert (
-        findings["OPS-COOP-01"].status == AnswerStatus.UNANSWERED
-        if "OPS-COOP-01" in findings
-        else True
-    )
+    statuses = [f.status for f in findings.values()]
+    assert statuses.count(AnswerStatus.UNANSWERED) == 61
     assert findings["INS-STRAT-01"].gap == 2
     result = review_scores(review).result
     assert data.overall.value == round(result.overall.score, 2)  # type: ignore[arg-type]
