@@ -320,3 +320,103 @@ def test_the_web_page_renders_inside_the_site_layout(
     assert page.count('<section class="report-section"') == 8
     assert '/static/reviews/report.css"' in page
     assert re.findall(r"\sstyle\s*=", page) == []
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _final_review(make_review: Any, staff_user: Any, country: Any, cycle: int, level: int) -> Any:
+    from cybercap.reviews import services
+    from cybercap.reviews.models import Indicator, Review, ReviewState
+
+    review = make_review(country, cycle=cycle, state=ReviewState.SCORING)
+    for indicator in Indicator.objects.filter(
+        framework=review.framework, code__in=["LEG-SUB-01", "LEG-PROC-02", "INS-STRAT-01"]
+    ):
+        services.answer_save(
+            by=staff_user,
+            review=review,
+            indicator=indicator,
+            level=level,
+            confidence="high",
+            evidence=f"Evidence seen in {cycle}.",
+        )
+    Review.objects.filter(pk=review.pk).update(state=ReviewState.FINAL)
+    return review
+
+
+def test_the_command_writes_the_latest_final_review_as_word(
+    make_review: Any, staff_user: Any, thailand: Any, tmp_path: Any
+) -> None:
+    from django.core.management import call_command
+
+    _final_review(make_review, staff_user, thailand, 2018, 1)
+    _final_review(make_review, staff_user, thailand, 2024, 3)
+    output = tmp_path / "th.docx"
+    out = io.StringIO()
+    call_command(
+        "reviews",
+        "report",
+        "--country",
+        "th",
+        "--format",
+        "docx",
+        "--output",
+        str(output),
+        stdout=out,
+    )
+    assert out.getvalue().startswith(f"{output}: Thailand 2024 (docx, ")
+    document = docx.Document(str(output))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == SECTION_TITLES  # with a progress section: 2018 is an earlier final
+    cells = {c.text for t in document.tables for row in t.rows for c in row.cells}
+    assert {"LEG-SUB-01", "LEG-PROC-02", "INS-STRAT-01", "Evidence seen in 2024."} <= cells
+    assert document.sections[0].header.paragraphs[0].text == "TLP:AMBER"
+
+
+def test_the_command_takes_the_cycle_asked_for_as_html(
+    make_review: Any, staff_user: Any, thailand: Any, tmp_path: Any
+) -> None:
+    from django.core.management import call_command
+
+    _final_review(make_review, staff_user, thailand, 2018, 1)
+    _final_review(make_review, staff_user, thailand, 2024, 3)
+    output = tmp_path / "th.html"
+    call_command(
+        "reviews",
+        "report",
+        "--country",
+        "TH",
+        "--cycle",
+        "2018",
+        "--format",
+        "html",
+        "--output",
+        str(output),
+        stdout=io.StringIO(),
+    )
+    page = output.read_text(encoding="utf-8")
+    assert "<dd>2018</dd>" in page
+    assert 'id="progress"' not in page  # nothing final before 2018
+    assert "Evidence seen in 2018." in page
+    assert re.findall(r"\sstyle\s*=", page) == []
+
+
+def test_the_command_names_the_final_cycles_when_none_matches(
+    make_review: Any, staff_user: Any, thailand: Any, vietnam: Any, tmp_path: Any
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from cybercap.reviews.models import ReviewState
+
+    _final_review(make_review, staff_user, thailand, 2018, 2)
+    make_review(thailand, cycle=2024, state=ReviewState.COUNTRY_VALIDATION)
+    args = ["--format", "pdf", "--output", str(tmp_path / "x.pdf")]
+    with pytest.raises(CommandError) as caught:
+        call_command("reviews", "report", "--country", "TH", "--cycle", "2024", *args)
+    assert str(caught.value) == "TH has no final review for cycle 2024 (final cycles: 2018)."
+    with pytest.raises(CommandError) as caught:
+        call_command("reviews", "report", "--country", "VN", *args)
+    assert str(caught.value) == "VN has no final review at all (final cycles: none)."
+    assert list(tmp_path.iterdir()) == []

@@ -23,6 +23,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure
+from matplotlib.projections.polar import PolarAxes
 
 from cybercap.reviews.report.data import PillarData, ReportData
 
@@ -123,6 +124,7 @@ def overview_chart(data: ReportData, fmt: Format) -> Chart:
     angles = [2 * math.pi * n / len(labels) for n in range(len(labels))]
     figure = Figure(figsize=(6.0, 5.0))
     axes = figure.add_subplot(projection="polar")
+    assert isinstance(axes, PolarAxes)
     closed = [*angles, angles[0]]
     axes.plot(closed, [*values, values[0]], color=COLOURS["level"], linewidth=1.6, label="Level")
     axes.fill(closed, [*values, values[0]], color=COLOURS["level"], alpha=0.2)
