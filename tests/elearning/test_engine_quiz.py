@@ -10,9 +10,15 @@ from django.test import Client
 
 from cybercap.elearning.models import Course
 from cybercap.quizzes.models import Attempt, Item, Response
-from tests.quizzes.helpers import load_course
+from tests.quizzes.helpers import COURSE_KEY, loaded_course  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_course")]
+
+
+@pytest.fixture
+def course(db: Any) -> Course:
+    """The real course, loaded once for this module."""
+    return Course.objects.get(key=COURSE_KEY)
 
 
 def _answer_data(item: Item, answer: Any) -> dict[str, Any]:
@@ -55,8 +61,10 @@ def _wrong(item: Item) -> Any:
 
 
 @pytest.fixture
-def quiz(client_for: Callable[..., Client]) -> tuple[Client, Course, list[Item], str]:
-    course = load_course()
+def quiz(
+    client_for: Callable[..., Client],
+    course: Course,
+) -> tuple[Client, Course, list[Item], str]:
     module = course.modules.get(key="m1-principles")
     assert module.quiz is not None
     items = _one_of_each(course)
@@ -165,8 +173,8 @@ def test_a_second_submission_changes_nothing(quiz: Any) -> None:
 
 def test_final_test_draws_thirty_and_stops_after_three_attempts(
     client_for: Callable[..., Client],
+    course: Course,
 ) -> None:
-    course = load_course()
     client = client_for("learner")
     url = f"/learn/{course.key}/final-test/"
     for number in (1, 2, 3):

@@ -14,14 +14,15 @@ from cybercap.elearning.models import Course, LegalBasis, Lesson, LessonProgress
 from cybercap.quizzes.models import Attempt
 from tests.conftest import login
 from tests.factories import AgencyFactory, PersonFactory
-from tests.quizzes.helpers import load_course
+from tests.quizzes.helpers import COURSE_KEY, loaded_course  # noqa: F401 - a fixture
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_course")]
 
 
 @pytest.fixture
 def course(db: Any) -> Course:
-    return load_course()
+    """The real course, loaded once for this module."""
+    return Course.objects.get(key=COURSE_KEY)
 
 
 def _learner(make_user: Callable[..., User], country: Any = None) -> tuple[User, Client]:
@@ -236,7 +237,7 @@ def test_course_and_lesson_pages_take_a_fixed_number_of_queries(
     for lesson in (lessons[5], lessons[1]):
         lesson_url = f"/learn/{course.key}/lessons/{lesson.key}/"
         client.get(lesson_url)
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(15):
             client.get(lesson_url)
 
 
@@ -271,7 +272,7 @@ def test_api_courses_and_my_progress(
 ) -> None:
     _, client = _learner(make_user)
     listing = client.get("/api/v1/courses").json()
-    assert [c["key"] for c in listing] == ["first-responder"]
+    assert (listing["count"], [c["key"] for c in listing["items"]]) == (1, ["first-responder"])
     detail = client.get("/api/v1/courses/first-responder").json()
     assert len(detail["modules"]) == 10
     assert detail["modules"][3]["scenarios"] == ["sc-quick-check"]

@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
-from cybercap.api.base import caller, responses
+from cybercap.api.base import Page, PageQuery, caller, paginate, responses
 from cybercap.elearning import selectors
 
 router = Router()
@@ -81,11 +81,15 @@ def _learner(request: HttpRequest) -> Any:
     return user
 
 
-@router.get("/courses", response=responses(list[CourseOut]), url_name="elearning_course_list")
-def elearning_course_list(request: HttpRequest) -> Any:
+@router.get(
+    "/courses",
+    response=responses(Page[CourseOut], parses=True),
+    url_name="elearning_course_list",
+)
+def elearning_course_list(request: HttpRequest, page: Query[PageQuery]) -> Any:
     """Every course the caller may take."""
     user = _learner(request)
-    return list(selectors.courses_for_user(user=user).order_by("title"))
+    return paginate(selectors.courses_for_user(user=user).order_by("title", "key"), page)
 
 
 @router.get(

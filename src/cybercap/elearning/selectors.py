@@ -142,8 +142,13 @@ class CourseProgress:
 def course_progress(*, user: Any, course: Course) -> CourseProgress:
     """Everything the course page shows, in a fixed number of queries (six)."""
     modules = list(course.modules.order_by("position"))
-    lessons = list(Lesson.objects.filter(module__course=course).order_by("position"))
-    scenarios = list(Scenario.objects.filter(course=course).order_by("position"))
+    # The lesson bodies and scenario graphs are not needed for progress: leave them behind.
+    lessons = list(
+        Lesson.objects.filter(module__course=course)
+        .defer("html", "html_after_slot")
+        .order_by("position")
+    )
+    scenarios = list(Scenario.objects.filter(course=course).defer("graph").order_by("position"))
     done_lessons = set(
         LessonProgress.objects.filter(
             user_id=user.pk, lesson__module__course=course, completed_at__isnull=False

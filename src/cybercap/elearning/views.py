@@ -63,6 +63,7 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
 def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     obj = selectors.course_get_for_user(user=request.user, key=course)
     current = selectors.lesson_get_for_user(user=request.user, course=obj, key=lesson)
+    current.module.course = obj
     services.lesson_seen(user=request.user, lesson=current)
     progress = selectors.course_progress(user=request.user, course=obj)
     lessons = progress.lessons
@@ -92,6 +93,7 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
 def lesson_complete(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     obj = selectors.course_get_for_user(user=request.user, key=course)
     current = selectors.lesson_get_for_user(user=request.user, course=obj, key=lesson)
+    current.module.course = obj
     services.lesson_complete(user=request.user, lesson=current)
     messages.success(request, _("Lesson marked as complete."))
     progress = selectors.course_progress(user=request.user, course=obj)
