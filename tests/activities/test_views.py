@@ -178,11 +178,11 @@ def test_the_detail_shows_sessions_in_the_venue_and_the_viewer_time_zone(
     assert "Venue time (Asia/Yangon)" in body
     assert "Your time (Asia/Manila)" in body
     assert (
-        '<time datetime="2026-03-02T09:00:00+06:30">2026-03-02 09:00</time>\u201310:30 (UTC+0630)'
+        '<time datetime="2026-03-02T09:00:00+06:30">2026-03-02 09:00\u201310:30 (UTC+0630)</time>'
         in (body)
     )
     assert (
-        '<time datetime="2026-03-02T10:30:00+08:00">2026-03-02 10:30</time>\u201312:00 (UTC+0800)'
+        '<time datetime="2026-03-02T10:30:00+08:00">2026-03-02 10:30\u201312:00 (UTC+0800)</time>'
         in (body)
     )
     assert "สมชาย ใจดี" in body
