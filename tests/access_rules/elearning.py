@@ -70,7 +70,14 @@ OWN = {"learner": 200, "staff": 404, "anonymous": 302}
 OWN_EXPECT = only(["learner"], 200, 403) | OWN
 
 RULES: list[Rule] = [
-    Rule("elearning:catalogue", only(LEARN, 200, 403)),
+    Rule("elearning:catalogue", only([*LEARN, "focal_th"], 200, 403)),
+    Rule("elearning:report", only(["staff", "focal_th"], 200, 403), kwargs=_kw("course")),
+    Rule(
+        "elearning:report",
+        only(["staff", "focal_th"], 404, 403),
+        kwargs=lambda w: {"course": "no-such-course"},
+        label="unknown course",
+    ),
     Rule("elearning:progress", only(LEARN, 200, 403)),
     Rule("elearning:course", only(LEARN, 200, 403), kwargs=_kw("course")),
     Rule(

@@ -215,7 +215,9 @@ def test_each_user_sees_only_their_own_runs_and_attempts(
         assert "0 of 10 modules" not in client.get("/learn/progress/").content.decode()
     assert owner_client.get(f"/learn/runs/{run.pk}/").status_code == 200
     assert owner_client.get(f"/learn/attempts/{attempt.pk}/").status_code == 200
-    assert client_for("focal_point", thailand).get("/learn/").status_code == 403
+    focal = client_for("focal_point", thailand)
+    assert focal.get(f"/learn/{course.key}/").status_code == 403
+    assert focal.get(f"/learn/runs/{run.pk}/").status_code == 403
     assert client_for("trainer").get(f"/learn/{course.key}/").status_code == 403
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from cybercap.accounts import access
 from cybercap.accounts.models import Role
@@ -34,6 +35,19 @@ def courses_for_user(*, user: Any) -> QuerySet[Course]:
     if not can_learn(user):
         return Course.objects.none()
     return Course.objects.all()
+
+
+def catalogue_for_user(*, user: Any) -> QuerySet[Course]:
+    """Courses listed: to take (learners, staff) or to see figures of (focal points)."""
+    if not (can_learn(user) or can_see_reports(user)):
+        return Course.objects.none()
+    return Course.objects.all()
+
+
+def report_course_get_for_user(*, user: Any, key: str) -> Course:
+    if not can_see_reports(user):
+        raise Http404
+    return access.get_or_404(Course.objects.all(), key=key)
 
 
 def course_get_for_user(*, user: Any, key: str) -> Course:
@@ -189,3 +203,74 @@ def course_progress(*, user: Any, course: Course) -> CourseProgress:
     progress.final_used = len(finals)
     progress.final_best = max(finals, key=lambda a: a.score or 0, default=None)
     return progress
+
+
+# --------------------------------------------------------------------------- aggregate reports
+
+
+def can_see_reports(user: Any) -> bool:
+    return access.has_role(user, Role.STAFF, Role.FOCAL_POINT)
+
+
+@dataclass
+class CountryRow:
+    country: str
+    enrolled: int = 0
+    started: int = 0
+    pre_test_mean: float | None = None
+    final_passed: int = 0
+    scenarios_finished: int = 0
+
+
+def course_report_for_user(*, user: Any, course: Course) -> list[CountryRow]:
+    """Learner figures by country (from each learner's person record): staff see every
+    country, focal points only their own; learners without a country are not counted. No
+    learner is named. A fixed five queries."""
+    from django.db.models import Avg, Count
+
+    if not can_see_reports(user):
+        return []
+    country_field = "user__person__country__code"
+    scope: dict[str, Any] = {"user__person__country__isnull": False}
+    if not access.is_staff(user):
+        scope = {"user__person__country_id__in": access.countries(user, Role.FOCAL_POINT)}
+    rows: dict[str, CountryRow] = {}
+
+    def row(code: str) -> CountryRow:
+        return rows.setdefault(code, CountryRow(code))
+
+    for entry in (
+        Enrolment.objects.filter(course=course, **scope)
+        .values(country_field)
+        .annotate(n=Count("user", distinct=True))
+    ):
+        row(entry[country_field]).enrolled = entry["n"]
+    for entry in (
+        LessonProgress.objects.filter(
+            lesson__module__course=course, completed_at__isnull=False, **scope
+        )
+        .values(country_field)
+        .annotate(n=Count("user", distinct=True))
+    ):
+        row(entry[country_field]).started = entry["n"]
+    if course.pre_test_id:
+        for entry in (
+            Attempt.objects.filter(test_id=course.pre_test_id, submitted_at__isnull=False, **scope)
+            .values(country_field)
+            .annotate(mean=Avg("score"))
+        ):
+            row(entry[country_field]).pre_test_mean = entry["mean"]
+    if course.final_test_id:
+        for entry in (
+            Attempt.objects.filter(test_id=course.final_test_id, passed=True, **scope)
+            .values(country_field)
+            .annotate(n=Count("user", distinct=True))
+        ):
+            row(entry[country_field]).final_passed = entry["n"]
+    for entry in (
+        ScenarioRun.objects.filter(scenario__course=course, finished_at__isnull=False, **scope)
+        .values(country_field)
+        .annotate(n=Count("id"))
+    ):
+        row(entry[country_field]).scenarios_finished = entry["n"]
+    return sorted(rows.values(), key=lambda r: r.country)

@@ -43,11 +43,20 @@ def learner_required(view: ViewFunc) -> ViewFunc:
 
 
 @require_GET
-@learner_required
+@verified_login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
-    courses = list(selectors.courses_for_user(user=request.user).order_by("title"))
+    """Learners and staff see the courses to take; focal points the way to their figures."""
+    learns = selectors.can_learn(request.user)
+    reports = selectors.can_see_reports(request.user)
+    if not (learns or reports):
+        raise PermissionDenied
+    courses = list(selectors.catalogue_for_user(user=request.user).order_by("title"))
     enrolled = set(request.user.enrolments.values_list("course_id", flat=True))  # type: ignore[union-attr]
-    return render(request, "elearning/catalogue.html", {"courses": courses, "enrolled": enrolled})
+    return render(
+        request,
+        "elearning/catalogue.html",
+        {"courses": courses, "enrolled": enrolled, "learns": learns, "reports": reports},
+    )
 
 
 @require_GET
@@ -269,9 +278,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @learner_required
 def progress(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    courses = list(
-        selectors.courses_for_user(user=request.user).filter(enrolments__user=user)
-    )
+    courses = list(selectors.courses_for_user(user=request.user).filter(enrolments__user=user))
     rows = [selectors.course_progress(user=request.user, course=c) for c in courses]
     attempts = list(Attempt.objects.filter(user_id=user.pk).select_related("test")[:20])
     runs = list(selectors.scenario_runs_for_user(user=request.user)[:20])
@@ -280,3 +287,17 @@ def progress(request: HttpRequest) -> HttpResponse:
         "elearning/progress.html",
         {"rows": rows, "attempts": attempts, "runs": runs},
     )
+
+
+# --------------------------------------------------------------------------- reports
+
+
+@require_GET
+@verified_login_required
+def report(request: HttpRequest, course: str) -> HttpResponse:
+    """Learner figures by country: staff for every country, focal points for their own."""
+    if not selectors.can_see_reports(request.user):
+        raise PermissionDenied
+    obj = selectors.report_course_get_for_user(user=request.user, key=course)
+    rows = selectors.course_report_for_user(user=request.user, course=obj)
+    return render(request, "elearning/report.html", {"course": obj, "rows": rows})
