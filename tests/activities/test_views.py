@@ -344,4 +344,6 @@ def test_the_api_gives_activities_and_sessions_in_scope(
     assert client.get(f"/api/v1/activities/{vn_only.pk}/sessions").status_code == 404
     assert client.get("/api/v1/activities?country=VN").json()["count"] == 0
     assert client.get("/api/v1/activities?phase=0").status_code == 422
+    assert client.get("/api/v1/activities?date_to=0").status_code == 422
+    assert client.get("/api/v1/activities?date_from=2026-01-01").json()["count"] == 1
     assert Client().get("/api/v1/activities").status_code == 401

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
+from pydantic import field_validator
 
 from cybercap.activities import selectors
 from cybercap.activities.models import ActivityStatus, ActivityType
 from cybercap.api.base import MAX_ID, Page, PageQuery, caller, paginate, responses
 
 router = Router()
+
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 ActivityId = Annotated[int, Field(ge=1, le=MAX_ID, description="The activity's id.")]
 
@@ -96,6 +100,14 @@ class ActivityFilter(Schema):
     phase: int = Field(None, ge=1, le=100, description="Programme phase.")  # type: ignore[assignment]
     date_from: dt.date = Field(None, description="Ending on or after this day.")  # type: ignore[assignment]
     date_to: dt.date = Field(None, description="Starting on or before this day.")  # type: ignore[assignment]
+
+    @field_validator("date_from", "date_to", mode="before")
+    @classmethod
+    def _iso_day_only(cls, value: Any) -> Any:
+        # Pydantic would also read a number as seconds since 1970; the document says a date.
+        if value is not None and not (isinstance(value, str) and ISO_DAY.match(value)):
+            raise ValueError("Input should be a date as YYYY-MM-DD")
+        return value
 
 
 @router.get("/activities", response=responses(Page[ActivityOut], parses=True))
