@@ -1,0 +1,228 @@
+"""SCORM 1.2 export: one SCO per module, the published XSDs at the zip root.
+
+Each module becomes ``<module>/index.html``: its lessons (the same sanitised HTML as the web
+pages, figures from ``shared/figures/``) and its quiz, played by ``shared/scorm.js``, which
+finds the LMS ``API``, resumes from ``cmi.suspend_data``, scores the quiz with the platform's
+rules and reports ``cmi.core.lesson_status``, ``cmi.core.score.*``, ``cmi.core.session_time``
+and one ``cmi.interactions.n`` per item. Branching scenarios are not in the package yet.
+
+:func:`check_package` validates a package: the manifest against the ADL/IMS schemas (with
+lxml, using the two workarounds the standards README names), the schema version, every
+``identifierref`` and every listed file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from lxml import etree
+
+from cybercap.elearning.models import Course, Module
+from cybercap.quizzes.forms import display_options
+
+HERE = Path(__file__).parent
+XSD_DIR = HERE / "scorm12"
+ASSETS = HERE / "scorm_assets"
+XSDS = ("imscp_rootv1p1p2.xsd", "adlcp_rootv1p2.xsd", "imsmd_rootv1p2p1.xsd", "ims_xml.xsd")
+IMSCP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+IMSMD = "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"
+
+
+def _ident(prefix: str, key: str) -> str:
+    return f"{prefix}-{re.sub(r'[^A-Za-z0-9_.-]', '-', key)}"
+
+
+def _sco_page(course: Course, module: Module) -> tuple[str, int]:
+    """The module's page and the number of quiz items in it."""
+    figures = f"/learn/{course.key}/figures/"
+    lessons = list(module.lessons.order_by("position"))
+    for lesson in lessons:
+        lesson.html = lesson.html.replace(figures, "../shared/figures/")
+        lesson.html_after_slot = lesson.html_after_slot.replace(figures, "../shared/figures/")
+    items = []
+    if module.quiz is not None:
+        pool = list(module.quiz.items.filter(retired=False).order_by("key"))
+        items = pool[: module.quiz.draw] if module.quiz.draw else pool
+    shown = [(item, display_options(item, "scorm")) for item in items]
+    data = {
+        "mastery": module.mastery if module.quiz is not None else 0,
+        "lessons": [lesson.key for lesson in lessons],
+        "items": [
+            {
+                "key": item.key,
+                "type": item.type,
+                "options": [o["id"] for o in item.options],
+                "correct": item.correct,
+            }
+            for item in items
+        ],
+    }
+    payload = json.dumps(data).replace("<", "\\u003c")
+    html = render_to_string(
+        "elearning/scorm/sco.html",
+        {
+            "course": course,
+            "module": module,
+            "lessons": lessons,
+            "items": shown,
+            "positions": range(1, 1 + max((len(i.options) for i in items), default=0)),
+            "data": payload,
+        },
+    )
+    return html, len(items)
+
+
+def _manifest(course: Course, modules: list[Module], files: dict[str, list[str]]) -> bytes:
+    nsmap = {None: IMSCP, "adlcp": ADLCP, "xsi": XSI}
+    root = etree.Element(
+        f"{{{IMSCP}}}manifest",
+        nsmap=nsmap,  # type: ignore[arg-type]
+        identifier=_ident("MANIFEST", f"{course.key}-{course.version}"),
+        version=course.version,
+    )
+    root.set(
+        f"{{{XSI}}}schemaLocation",
+        f"{IMSCP} imscp_rootv1p1p2.xsd {IMSMD} imsmd_rootv1p2p1.xsd {ADLCP} adlcp_rootv1p2.xsd",
+    )
+    metadata = etree.SubElement(root, f"{{{IMSCP}}}metadata")
+    etree.SubElement(metadata, f"{{{IMSCP}}}schema").text = "ADL SCORM"
+    etree.SubElement(metadata, f"{{{IMSCP}}}schemaversion").text = "1.2"
+    organizations = etree.SubElement(
+        root, f"{{{IMSCP}}}organizations", default=_ident("ORG", course.key)
+    )
+    organization = etree.SubElement(
+        organizations, f"{{{IMSCP}}}organization", identifier=_ident("ORG", course.key)
+    )
+    etree.SubElement(organization, f"{{{IMSCP}}}title").text = course.title
+    resources = etree.SubElement(root, f"{{{IMSCP}}}resources")
+    for module in modules:
+        item = etree.SubElement(
+            organization,
+            f"{{{IMSCP}}}item",
+            identifier=_ident("ITEM", module.key),
+            identifierref=_ident("RES", module.key),
+            isvisible="true",
+        )
+        etree.SubElement(item, f"{{{IMSCP}}}title").text = module.title
+        if module.quiz is not None and module.mastery > 0:
+            etree.SubElement(item, f"{{{ADLCP}}}masteryscore").text = str(
+                round(module.mastery * 100)
+            )
+        resource = etree.SubElement(
+            resources,
+            f"{{{IMSCP}}}resource",
+            identifier=_ident("RES", module.key),
+            type="webcontent",
+            href=f"{module.key}/index.html",
+        )
+        resource.set(f"{{{ADLCP}}}scormtype", "sco")
+        for href in files[module.key]:
+            etree.SubElement(resource, f"{{{IMSCP}}}file", href=href)
+        etree.SubElement(resource, f"{{{IMSCP}}}dependency", identifierref="RES-shared")
+    shared = etree.SubElement(
+        resources, f"{{{IMSCP}}}resource", identifier="RES-shared", type="webcontent"
+    )
+    shared.set(f"{{{ADLCP}}}scormtype", "asset")
+    for href in files["shared"]:
+        etree.SubElement(shared, f"{{{IMSCP}}}file", href=href)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def export_scorm12(course: Course, module_key: str | None = None) -> bytes:
+    """The SCORM 1.2 package of the course (or of one module) as zip bytes."""
+    modules = list(course.modules.select_related("quiz").order_by("position"))
+    if module_key is not None:
+        modules = [m for m in modules if m.key == module_key]
+        if not modules:
+            raise KeyError(module_key)
+    content: dict[str, bytes] = {}
+    files: dict[str, list[str]] = {"shared": []}
+    for name in ("scorm.js", "sco.css"):
+        content[f"shared/{name}"] = (ASSETS / name).read_bytes()
+        files["shared"].append(f"shared/{name}")
+    for figure in course.figures.order_by("name"):
+        content[f"shared/figures/{figure.name}"] = figure.svg.encode()
+        files["shared"].append(f"shared/figures/{figure.name}")
+    with translation.override(course.language):
+        for module in modules:
+            page, _items = _sco_page(course, module)
+            content[f"{module.key}/index.html"] = page.encode()
+            files[module.key] = [f"{module.key}/index.html"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("imsmanifest.xml", _manifest(course, modules, files))
+        for name in XSDS:
+            archive.write(XSD_DIR / name, name)
+        for path, data in content.items():
+            archive.writestr(path, data)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _schema() -> etree.XMLSchema:
+    """The imscp and adlcp schemas, as published, with ims_xml.xsd's default namespace dropped
+    (libxml2 refuses it) and without the metadata schema (non-deterministic for libxml2)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for name in ("imscp_rootv1p1p2.xsd", "adlcp_rootv1p2.xsd"):
+            (folder / name).write_bytes((XSD_DIR / name).read_bytes())
+        xml_xsd = (XSD_DIR / "ims_xml.xsd").read_text(encoding="utf-8-sig")
+        xml_xsd = xml_xsd.replace('xmlns="http://www.w3.org/XML/1998/namespace" ', "", 1)
+        (folder / "ims_xml.xsd").write_text(xml_xsd, encoding="utf-8")
+        (folder / "all.xsd").write_text(
+            '<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+            'targetNamespace="urn:cybercap:all">'
+            f'<xsd:import namespace="{IMSCP}" schemaLocation="imscp_rootv1p1p2.xsd"/>'
+            f'<xsd:import namespace="{ADLCP}" schemaLocation="adlcp_rootv1p2.xsd"/>'
+            "</xsd:schema>",
+            encoding="utf-8",
+        )
+        return etree.XMLSchema(etree.parse(str(folder / "all.xsd")))
+
+
+def check_package(data: bytes) -> list[str]:
+    """Every problem of a SCORM 1.2 package; an empty list when it is sound."""
+    problems: list[str] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        if "imsmanifest.xml" not in names:
+            return ["imsmanifest.xml is not at the zip root"]
+        manifest = etree.fromstring(archive.read("imsmanifest.xml"))
+    for name in XSDS:
+        if name not in names:
+            problems.append(f"{name} is not at the zip root")
+    schema = _schema()
+    if not schema.validate(manifest):
+        problems += [f"schema: line {e.line}: {e.message}" for e in schema.error_log]
+    ns = {"cp": IMSCP, "adlcp": ADLCP}
+    version = manifest.findtext("cp:metadata/cp:schemaversion", namespaces=ns)
+    if version != "1.2":
+        problems.append(f"schemaversion is {version!r}, not '1.2'")
+    if manifest.findtext("cp:metadata/cp:schema", namespaces=ns) != "ADL SCORM":
+        problems.append("schema is not 'ADL SCORM'")
+    resources = {r.get("identifier"): r for r in manifest.iterfind("cp:resources/cp:resource", ns)}
+    for element in manifest.iter(f"{{{IMSCP}}}item", f"{{{IMSCP}}}dependency"):
+        ref = element.get("identifierref")
+        if ref is not None and ref not in resources:
+            problems.append(f"identifierref {ref!r} resolves to no resource")
+    for resource in resources.values():
+        hrefs = [f.get("href") for f in resource.iterfind("cp:file", ns)]
+        if resource.get("href") and resource.get("href") not in hrefs:
+            problems.append(f"{resource.get('identifier')}: its href is not among its files")
+        for href in hrefs:
+            if href not in names:
+                problems.append(f"{resource.get('identifier')}: {href} is not in the package")
+        if resource.get(f"{{{ADLCP}}}scormtype") not in ("sco", "asset"):
+            problems.append(f"{resource.get('identifier')}: no adlcp:scormtype")
+    return problems
