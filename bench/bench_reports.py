@@ -52,6 +52,11 @@ FORMS: dict[str, Callable[[ReportData], int]] = {
     "pdf": render_pdf,
     "docx": render_docx,
 }
+# The parts, for one country only: where the time of a form goes.
+PARTS: dict[str, Callable[[ReportData], int]] = {
+    "charts svg": lambda d: sum(len(c.content) for c in report_charts(d, "svg").values()),
+    "charts png": lambda d: sum(len(c.content) for c in report_charts(d, "png").values()),
+}
 
 
 def timed(function: Callable[[ReportData], int], data: ReportData) -> tuple[float, float, int]:
@@ -86,6 +91,9 @@ def main() -> None:
         wall, cpu, size = min(runs)
         verdict = "ok" if wall < 2.0 else "OVER"
         print(f"{form:<6} {wall:8.2f} {cpu:8.2f} {size / 1024:10.0f}  {verdict}")
+    for part, function in PARTS.items():
+        wall, cpu, size = min(timed(function, data) for _ in range(args.runs))
+        print(f"  {part:<10} {wall:6.2f} {cpu:8.2f} {size / 1024:10.0f}  (part of the above)")
 
     if args.skip_all:
         return
