@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import UTC
 
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.document import Document as DocumentType
@@ -57,8 +60,8 @@ def _setup(document: DocumentType, data: ReportData) -> None:
     properties.title = f"National Cyber Review of {data.country_name}, {data.cycle}"
     properties.author = "cybercap"
     properties.last_modified_by = "cybercap"
-    properties.created = data.generated_at
-    properties.modified = data.generated_at
+    properties.created = data.generated_at.astimezone(UTC)
+    properties.modified = data.generated_at.astimezone(UTC)
     properties.revision = 1
     properties.keywords = f"TLP:{data.tlp}"
     properties.category = str(labels.SYNTHETIC) if data.synthetic else ""
@@ -134,7 +137,7 @@ def render_report_docx(data: ReportData, *, charts: dict[str, Chart] | None = No
                 + _("version %(version)s") % {"version": data.framework_version},
             ),
             (_("Status"), labels.STATE[data.state]),
-            (_("Generated"), data.generated_at.strftime("%d %B %Y")),
+            (_("Generated"), date_format(localtime(data.generated_at), "j F Y")),
             (_("Overall level"), f"{labels.score_text(data.overall.value)} / 5"),
         ],
     )
