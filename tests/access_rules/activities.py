@@ -217,6 +217,16 @@ RULES: list[Rule] = [
     Rule("activities:material_download", IN_REGIONAL, kwargs=regional_material, label="regional"),
     Rule("activities:material_download", ONLY_STAFF_SEES_VN, kwargs=vn_material, label="VN only"),
     Rule("activities:import_upload", STAFF_ONLY, kwargs=regional),
+    Rule("activities:activity_create", STAFF_ONLY),
+    Rule("activities:activity_edit", STAFF_ONLY, kwargs=regional),
+    Rule("activities:activity_plan", STAFF_ONLY, kwargs=regional),
+    Rule(
+        "activities:activity_plan",
+        STAFF_ONLY,
+        kwargs=regional,
+        method="POST",
+        label="no action: the page again",
+    ),
     Rule("activities:import_map", STAFF_ONLY, kwargs=regional_import),
     Rule("activities:import_preview", STAFF_ONLY, kwargs=regional_import),
     # the API: the same scope, 401 for anonymous

@@ -8,9 +8,10 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cybercap.accounts.models import Role, User
 from cybercap.activities import importing
 from cybercap.activities.models import Activity, ActivityType, MaterialKind
-from cybercap.network.models import Country, Person, Topic
+from cybercap.network.models import Agency, Country, Person, Topic
 from cybercap.network.tlp import TLP
 
 
@@ -161,3 +162,91 @@ class ImportMappingForm(forms.Form):
                 required=required,
                 initial=initial_columns.get(key, ""),
             )
+
+
+class ActivityForm(forms.ModelForm):
+    """An activity's plan; saved through `services.activity_create` / `activity_update`."""
+
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "title",
+            "topics",
+            "phase",
+            "start_date",
+            "end_date",
+            "venue",
+            "city",
+            "online",
+            "time_zone",
+            "host_country",
+            "host_agency",
+            "funding_source",
+            "working_languages",
+            "capacity",
+            "description",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}),
+            "end_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].queryset = Topic.objects.filter(retired=False)  # type: ignore[attr-defined]
+        self.fields["host_agency"].queryset = Agency.objects.select_related("country")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The last day is before the first day."))
+        agency, country = data.get("host_agency"), data.get("host_country")
+        if agency is not None and country is not None and agency.country_id != country.pk:
+            self.add_error("host_agency", _("The host agency is not in the host country."))
+        return data
+
+    def fields_for_service(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("topics", None)
+        return data
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts = forms.TimeField(
+        label=_("Starts (venue time)"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    ends = forms.TimeField(
+        label=_("Ends (venue time)"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    room = forms.CharField(label=_("Room"), max_length=100, required=False)
+    speakers = forms.ModelMultipleChoiceField(
+        label=_("Speakers"), queryset=Person.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["speakers"].queryset = people  # type: ignore[attr-defined]
+
+
+class QuotaForm(forms.Form):
+    country = forms.ModelChoiceField(
+        label=_("Country"), queryset=Country.objects.all(), to_field_name="code"
+    )
+    seats = forms.IntegerField(label=_("Seats"), min_value=0, max_value=1000)
+
+
+class TrainerForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Trainer"), queryset=User.objects.none())
+    lead = forms.BooleanField(label=_("Lead trainer"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(role_assignments__role=Role.TRAINER, is_active=True)
+            .distinct()
+            .order_by("username")
+        )

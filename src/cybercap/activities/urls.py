@@ -6,7 +6,10 @@ app_name = "activities"
 
 urlpatterns = [
     path("", views.activity_list, name="activity_list"),
+    path("new/", views.activity_create, name="activity_create"),
     path("<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("<int:pk>/edit/", views.activity_edit, name="activity_edit"),
+    path("<int:pk>/plan/", views.activity_plan, name="activity_plan"),
     path("<int:pk>/calendar.ics", views.activity_calendar, name="activity_calendar"),
     path("<int:pk>/status/", views.activity_transition, name="activity_transition"),
     path("<int:pk>/nominations/", views.activity_nominations, name="activity_nominations"),

@@ -7,10 +7,12 @@ form parses, a selector fetches, a service writes.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,11 +30,15 @@ from cybercap.activities import ics, selectors, services
 from cybercap.activities.forms import (
     FIELD_LABELS,
     ActivityFilterForm,
+    ActivityForm,
     DecisionForm,
     ImportMappingForm,
     ImportUploadForm,
     MaterialForm,
     NominateForm,
+    QuotaForm,
+    SessionForm,
+    TrainerForm,
     TransitionForm,
 )
 from cybercap.activities.models import (
@@ -43,7 +49,7 @@ from cybercap.activities.models import (
     ParticipantImport,
     RegistrationStatus,
 )
-from cybercap.network.selectors import countries_for_user, topics_for_user
+from cybercap.network.selectors import countries_for_user, people_for_user, topics_for_user
 
 PAGE_SIZE = 25
 
@@ -74,8 +80,6 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 def _session_rows(activity: Activity) -> list[dict[str, Any]]:
-    from zoneinfo import ZoneInfo
-
     venue = ZoneInfo(activity.time_zone)
     viewer = timezone.get_current_timezone()
     return [
@@ -395,3 +399,92 @@ def import_preview(request: HttpRequest, pk: int, import_pk: int) -> HttpRespons
         "mapping": [(FIELD_LABELS[k], v) for k, v in batch.columns.items() if k in FIELD_LABELS],
     }
     return render(request, "activities/import_preview.html", context)
+
+
+# --- planning (staff) -----------------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def activity_create(request: HttpRequest) -> HttpResponse:
+    form = ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_create(
+                topics=form.cleaned_data["topics"], **form.fields_for_service()
+            )
+            messages.success(request, _("Activity planned."))
+            return redirect("activities:activity_plan", pk=activity.pk)
+        except (services.ActivityError, ValidationError) as exc:
+            form.add_error(None, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return render(request, "activities/activity_form.html", {"form": form, "activity": None})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_get_for_user(user=request.user, pk=pk)
+    form = ActivityForm(request.POST or None, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(
+                activity=activity, topics=form.cleaned_data["topics"], **form.fields_for_service()
+            )
+            messages.success(request, _("Activity saved."))
+            return redirect("activities:activity_detail", pk=activity.pk)
+        except (services.ActivityError, ValidationError) as exc:
+            form.add_error(None, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return render(request, "activities/activity_form.html", {"form": form, "activity": activity})
+
+
+def _session_times(activity: Activity, data: dict[str, Any]) -> tuple[dt.datetime, dt.datetime]:
+    zone = ZoneInfo(activity.time_zone)
+    starts = dt.datetime.combine(data["day"], data["starts"]).replace(tzinfo=zone)
+    ends = dt.datetime.combine(data["day"], data["ends"]).replace(tzinfo=zone)
+    return starts, ends
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def activity_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Timetable, seat quotas and trainers: one page, one form per kind of change."""
+    user = request.user
+    activity = selectors.activity_get_for_user(user=user, pk=pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    people = people_for_user(user=user).order_by("full_name", "pk")
+    session_form = SessionForm(request.POST if action == "session" else None, people=people)
+    quota_form = QuotaForm(request.POST if action == "quota" else None)
+    trainer_form = TrainerForm(request.POST if action == "trainer" else None)
+    forms_by_action = {"session": session_form, "quota": quota_form, "trainer": trainer_form}
+    form = forms_by_action.get(action or "")
+    if form is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "session":
+                starts, ends = _session_times(activity, data)
+                services.session_add(
+                    activity=activity,
+                    title=data["title"],
+                    starts_at=starts,
+                    ends_at=ends,
+                    room=data["room"],
+                    speakers=data["speakers"],
+                )
+            elif action == "quota":
+                services.quota_set(activity=activity, country=data["country"], seats=data["seats"])
+            else:
+                services.trainer_assign(activity=activity, user=data["user"], lead=data["lead"])
+            messages.success(request, _("Saved."))
+            return redirect("activities:activity_plan", pk=activity.pk)
+        except services.ActivityError as exc:
+            form.add_error(None, str(exc))
+    context = {
+        "activity": activity,
+        "sessions": _session_rows(activity),
+        "quotas": selectors.quota_overview(user=user, activity=activity),
+        "trainers": list(activity.trainer_assignments.select_related("user")),
+        "session_form": session_form,
+        "quota_form": quota_form,
+        "trainer_form": trainer_form,
+    }
+    return render(request, "activities/activity_plan.html", context)
