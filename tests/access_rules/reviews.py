@@ -153,6 +153,29 @@ RULES: list[Rule] = [
         kwargs=rec_kw("th_validation"),
         label="in validation: read-only for the reviewer",
     ),
+    # Excel: the scoring workbook for those who may score, the action plan for the country at final
+    Rule("reviews:workbook_download", only(ASSIGNED, 200, 404), kwargs=review_kw("th_scoring")),
+    Rule(
+        "reviews:workbook_download",
+        _scoped(["staff"], 200, ["reviewer", "focal_th"], 403),
+        kwargs=review_kw("th_validation"),
+        label="in validation",
+    ),
+    Rule("reviews:workbook_import", everyone(405, anonymous=302), kwargs=review_kw("th_scoring")),
+    Rule(
+        "reviews:workbook_import",
+        only(ASSIGNED, 422, 404),
+        kwargs=review_kw("th_scoring"),
+        method="POST",
+        label="no file",
+    ),
+    Rule("reviews:action_plan_download", only(ASSIGNED, 200, 404), kwargs=review_kw("th_scoring")),
+    Rule(
+        "reviews:action_plan_download",
+        _scoped(ASSIGNED, 200, ["focal_th"], 403),
+        kwargs=review_kw("th_validation"),
+        label="in validation: not yet for the country",
+    ),
     # writes (POST, with empty bodies: refused or answered with form errors, nothing changes)
     Rule("reviews:review_transition", everyone(405, anonymous=302), kwargs=review_kw("th_scoring")),
     Rule(

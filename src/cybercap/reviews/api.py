@@ -5,14 +5,16 @@ out of scope is a 404; one in scope that the caller may not change is a 403."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, Literal
 
+import pydantic
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 
-from cybercap.api.base import MAX_ID, Error, Page, PageQuery, caller, paginate, responses
+from cybercap.api.base import MAX_ID, Page, PageQuery, caller, paginate, responses
 from cybercap.network.tlp import TLP
 from cybercap.reviews import permissions, selectors, services
 from cybercap.reviews.models import Horizon, Priority, ReviewState
@@ -278,16 +280,48 @@ def review_answers(request: HttpRequest, id: Path[ReviewId]) -> list[dict[str, A
     return [_answer(a) for a in ordered]
 
 
+_ANSWER_SCHEMA = AnswerIn.model_json_schema()
+_ANSWER_SCHEMA.pop("title", None)
+
+
+def _answer_body(request: HttpRequest) -> AnswerIn:
+    """The JSON body, read here so that a body that is not JSON is a 422 like any other."""
+    try:
+        payload = json.loads(request.body)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise ValidationError(
+            [{"loc": ["body"], "msg": "The body must be a JSON object.", "type": "json_invalid"}]
+        )
+    try:
+        return AnswerIn.model_validate(payload)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(
+            [
+                {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
+
+
 @router.put(
     "/reviews/{id}/answers/{code}",
-    # 400: a body that is not JSON at all.
-    response={**responses(AnswerOut, lookup=True, parses=True), 400: Error},
+    response=responses(AnswerOut, lookup=True, parses=True),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _ANSWER_SCHEMA}},
+        }
+    },
 )
 def answer_put(
-    request: HttpRequest, id: Path[ReviewId], code: Path[IndicatorCode], body: AnswerIn
+    request: HttpRequest, id: Path[ReviewId], code: Path[IndicatorCode]
 ) -> dict[str, Any]:
-    """Record the answer to one indicator (every field is replaced). Assigned reviewers and
-    staff, while the review is being prepared, consulted, scored or peer-checked."""
+    """Record the answer to one indicator (every field is replaced; the body is an AnswerIn).
+    Assigned reviewers and staff, while the review is being prepared, consulted, scored or
+    peer-checked."""
+    body = _answer_body(request)
     user = caller(request)
     review = selectors.review_get_for_user(user=user, pk=id)
     indicator = selectors.indicator_for_review(review, code)

@@ -243,3 +243,10 @@ class RecommendationForm(forms.Form):
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=ReviewState.choices)
     note = forms.CharField(required=False, max_length=2000)
+
+
+class WorkbookForm(forms.Form):
+    file = forms.FileField(label=_("Filled workbook (.xlsx)"))
+    overwrite_newer = forms.BooleanField(
+        label=_("Overwrite answers changed on the platform after the export"), required=False
+    )

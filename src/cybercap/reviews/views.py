@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cybercap.accounts.views import staff_required, verified_login_required
 from cybercap.network.selectors import countries_for_user
-from cybercap.reviews import permissions, selectors, services
+from cybercap.reviews import excel, permissions, selectors, services
 from cybercap.reviews.forms import (
     AnswerForm,
     CommentForm,
@@ -28,6 +29,7 @@ from cybercap.reviews.forms import (
     ReviewFilterForm,
     ReviewOpenForm,
     TransitionForm,
+    WorkbookForm,
 )
 from cybercap.reviews.models import Review, ReviewState, ValidationComment
 from cybercap.reviews.services import ReviewError
@@ -140,6 +142,8 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pillars": pillars,
         "shortfalls": len(result.shortfalls),
         "history": list(review.transitions.select_related("by")),
+        "workbook_form": WorkbookForm(),
+        "is_reviewer": permissions.is_assigned_reviewer(request.user, review),
         **_abilities(request.user, review),
     }
     return render(request, "reviews/review_detail.html", context)
@@ -394,3 +398,69 @@ def recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) -> HttpRespo
         form = RecommendationForm(review=review, recommendation=recommendation)
     context = {"review": review, "recommendation": recommendation, "form": form}
     return render(request, "reviews/recommendation_edit.html", context)
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@verified_login_required
+@require_GET
+def workbook_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The offline scoring workbook, for those who may score."""
+    review = _review(request, pk)
+    if not permissions.can_write(request.user, review):
+        raise PermissionDenied
+    name = f"review-{review.country.code}-{review.cycle}-scoring.xlsx"
+    return _xlsx_response(excel.review_workbook(review), name)
+
+
+@verified_login_required
+@require_POST
+def workbook_import(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    if not permissions.can_write(request.user, review):
+        raise PermissionDenied
+    form = WorkbookForm(request.POST, request.FILES)
+    problems: list[str] = []
+    result = None
+    if not form.is_valid():
+        problems = [_("Choose a workbook (.xlsx) to import.")]
+    else:
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.MAX_UPLOAD_BYTES:
+            problems = [_("The file is too large.")]
+        else:
+            try:
+                result = excel.review_import(
+                    by=request.user,
+                    review=review,
+                    data=upload.read(),
+                    overwrite_newer=form.cleaned_data["overwrite_newer"],
+                )
+            except excel.WorkbookError as exc:
+                problems = exc.problems
+    status = 200 if result is not None else 422
+    context = {"review": review, "problems": problems, "result": result}
+    return render(request, "reviews/workbook_import.html", context, status=status)
+
+
+@verified_login_required
+@require_GET
+def action_plan_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recommendations as an action-plan sheet: staff, reviewers, and the country at final."""
+    review = _review(request, pk)
+    allowed = permissions.can_download(request.user, review) or permissions.is_assigned_reviewer(
+        request.user, review
+    )
+    if not allowed:
+        raise PermissionDenied
+    name = f"action-plan-{review.country.code}-{review.cycle}.xlsx"
+    return _xlsx_response(excel.action_plan_workbook(review), name)
