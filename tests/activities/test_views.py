@@ -347,3 +347,32 @@ def test_the_api_gives_activities_and_sessions_in_scope(
     assert client.get("/api/v1/activities?date_to=0").status_code == 422
     assert client.get("/api/v1/activities?date_from=2026-01-01").json()["count"] == 1
     assert Client().get("/api/v1/activities").status_code == 401
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_detail_runs_a_fixed_number_of_queries(
+    staff: Client,
+    make_activity: Any,
+    thailand: Any,
+    people: Any,
+    staff_user: Any,
+    count: int,
+    django_assert_num_queries: Any,
+) -> None:
+    activity = make_activity(quotas={thailand: 5}, topics=[TopicFactory()])
+    for i, key in enumerate(["th1", "th2", "th3"][:count]):
+        services.nominate(activity=activity, person=people[key], by=staff_user)
+        services.session_add(
+            activity=activity,
+            title=f"Session {i}",
+            starts_at=dt.datetime(2026, 3, 2, 2 + i, 0, tzinfo=dt.UTC),
+            ends_at=dt.datetime(2026, 3, 2, 3 + i, 0, tzinfo=dt.UTC),
+            speakers=[people[key]],
+        )
+    staff.get(f"/activities/{activity.pk}/")
+    with django_assert_num_queries(DETAIL_QUERIES):
+        response = staff.get(f"/activities/{activity.pk}/")
+    assert response.content.decode().count("<td>Nominated</td>") == count
+
+
+DETAIL_QUERIES = 12
