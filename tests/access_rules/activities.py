@@ -40,7 +40,7 @@ def populate(world: World) -> None:
     services.activity_transition(activity=regional, to_status=ActivityStatus.OPEN, by=staff)
     for country in (world.th, world.vn):
         services.quota_set(activity=regional, country=country, seats=3)
-    services.session_add(
+    session = services.session_add(
         activity=regional,
         title="Opening",
         starts_at=dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC),
@@ -100,6 +100,7 @@ def populate(world: World) -> None:
         regional_material=material,
         vn_material=vn_material,
         regional_import=batch,
+        regional_session=session,
     )
 
 
@@ -126,6 +127,10 @@ def vn_material(w: World) -> dict[str, Any]:
 
 def regional_import(w: World) -> dict[str, Any]:
     return {"pk": _get(w, "regional_activity").pk, "import_pk": _get(w, "regional_import").pk}
+
+
+def regional_session(w: World) -> dict[str, Any]:
+    return {"pk": _get(w, "regional_activity").pk, "session_pk": _get(w, "regional_session").pk}
 
 
 def api_regional(w: World) -> dict[str, Any]:
@@ -218,6 +223,35 @@ RULES: list[Rule] = [
     Rule("activities:material_download", ONLY_STAFF_SEES_VN, kwargs=vn_material, label="VN only"),
     Rule("activities:import_upload", STAFF_ONLY, kwargs=regional),
     Rule("activities:activity_create", STAFF_ONLY),
+    # attendance: staff and the assigned trainer
+    Rule(
+        "activities:session_check_in",
+        {
+            "anonymous": 302,
+            "staff": 200,
+            "trainer": 200,
+            "focal_th": 403,
+            "learner": 403,
+            "reviewer": 404,
+            "investigator_th": 404,
+        },
+        kwargs=regional_session,
+    ),
+    Rule(
+        "activities:session_check_in",
+        {
+            "anonymous": 302,
+            "staff": 404,
+            "trainer": 404,
+            "focal_th": 403,
+            "learner": 403,
+            "reviewer": 404,
+            "investigator_th": 404,
+        },
+        kwargs=regional_session,
+        method="POST",
+        label="nobody named",
+    ),
     Rule("activities:activity_edit", STAFF_ONLY, kwargs=regional),
     Rule("activities:activity_plan", STAFF_ONLY, kwargs=regional),
     Rule(

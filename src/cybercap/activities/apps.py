@@ -22,5 +22,6 @@ class ActivitiesConfig(AppConfig):
             models.Registration,
             models.ImportMapping,
             models.ParticipantImport,
+            models.Attendance,
         )
         registry.register("activities", seed_activities, order=50)

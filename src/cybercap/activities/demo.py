@@ -33,6 +33,7 @@ from cybercap.activities.models import (
     Session,
     TrainerAssignment,
 )
+from cybercap.activities.services import new_badge_code
 from cybercap.demo.registry import DemoReport
 from cybercap.network.models import AgencyKind, Country, Person, Topic
 
@@ -343,6 +344,7 @@ def _activities(
                     status=this_status,
                     nominated_by=staff,
                     nominated_at=now,
+                    badge_code=new_badge_code(),
                 )
             )
         chosen_experts = [experts[(n * 5 + j) % len(experts)] for j in range(5)]
@@ -393,5 +395,6 @@ def _learner_registration(activities: list[Activity], staff: Any, now: dt.dateti
             "status": RegistrationStatus.CONFIRMED,
             "nominated_by": staff,
             "nominated_at": now,
+            "badge_code": new_badge_code(),
         },
     )

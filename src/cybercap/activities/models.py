@@ -288,6 +288,10 @@ class Registration(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # Printed on the badge (and in its QR code); a handheld scanner types it at check-in.
+    badge_code = models.CharField(
+        _("badge code"), max_length=12, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["nominated_at", "pk"]
@@ -349,3 +353,33 @@ class ParticipantImport(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class AttendanceMethod(models.TextChoices):
+    MANUAL = "manual", _("Marked by the trainer")
+    BADGE = "badge", _("Badge code")
+
+
+class Attendance(models.Model):
+    """One participant present at one session."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="attendances"
+    )
+    method = models.CharField(max_length=10, choices=AttendanceMethod.choices)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["marked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "registration"], name="attendance_once_per_session"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} @ {self.session_id}"

@@ -143,3 +143,29 @@ def nominable_people(*, user: Any, activity: Activity) -> QuerySet[Person]:
         .select_related("agency", "country")
         .order_by("country__name", "full_name", "pk")
     )
+
+
+def session_get_for_activity(*, activity: Activity, pk: int) -> Session:
+    return access.get_or_404(Session.objects.filter(activity=activity), pk=pk)
+
+
+def check_in_list(*, session: Session) -> list[dict[str, Any]]:
+    """The participants expected at a session, each with whether they are marked present."""
+    from cybercap.activities.models import Attendance, RegistrationStatus
+
+    present = set(
+        Attendance.objects.filter(session=session).values_list("registration_id", flat=True)
+    )
+    registrations = (
+        Registration.objects.filter(
+            activity_id=session.activity_id,
+            status__in=[
+                RegistrationStatus.APPROVED,
+                RegistrationStatus.CONFIRMED,
+                RegistrationStatus.ATTENDED,
+            ],
+        )
+        .select_related("person", "person__agency", "country")
+        .order_by("country__name", "person__full_name", "pk")
+    )
+    return [{"registration": r, "present": r.pk in present} for r in registrations]

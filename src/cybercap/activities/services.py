@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+import secrets
 from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any
@@ -30,6 +31,8 @@ from cybercap.activities.models import (
     Activity,
     ActivityStatus,
     ActivityTransition,
+    Attendance,
+    AttendanceMethod,
     ImportMapping,
     ImportStatus,
     Material,
@@ -41,6 +44,14 @@ from cybercap.activities.models import (
     TrainerAssignment,
 )
 from cybercap.network.models import Agency, Country, Person, Topic
+
+# Badge codes: no 0/O, 1/I/L, so that a code read aloud or typed by hand is not mistaken.
+BADGE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+BADGE_LENGTH = 8
+
+
+def new_badge_code() -> str:
+    return "".join(secrets.choice(BADGE_ALPHABET) for _i in range(BADGE_LENGTH))
 
 
 class ActivityError(Exception):
@@ -234,6 +245,7 @@ def nominate(
                 nominated_by=by,
                 nominated_at=timezone.now(),
                 note=note[:300],
+                badge_code=new_badge_code(),
             )
     except IntegrityError:
         raise ActivityError(
@@ -580,6 +592,7 @@ def import_save(
                 nominated_at=now,
                 note=str(_("Imported from %(name)s, row %(row)d"))
                 % {"name": locked.original_name[:200], "row": row.row},
+                badge_code=new_badge_code(),
             )
         )
     try:
@@ -596,3 +609,69 @@ def import_save(
     batch.status = locked.status
     batch.saved_count = locked.saved_count
     return len(registrations)
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+CHECK_IN_STATUSES = (
+    RegistrationStatus.APPROVED,
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.ATTENDED,
+)
+
+
+@transaction.atomic
+def attendance_mark(
+    *,
+    session: Session,
+    registration: Registration,
+    present: bool,
+    by: Any,
+    method: str = AttendanceMethod.MANUAL,
+) -> Attendance | None:
+    """Mark a participant present at a session (or not); the first presence makes them attended."""
+    if registration.activity_id != session.activity_id:
+        raise NotAllowed(_("This participant is not registered for this activity."))
+    if registration.status not in CHECK_IN_STATUSES:
+        raise NotAllowed(
+            _("%(name)s is “%(status)s”, not expected at the sessions.")
+            % {
+                "name": registration.person.full_name,
+                "status": RegistrationStatus(registration.status).label,
+            }
+        )
+    if not present:
+        Attendance.objects.filter(session=session, registration=registration).delete()
+        return None
+    attendance, _created = Attendance.objects.get_or_create(
+        session=session,
+        registration=registration,
+        defaults={"method": method, "marked_by": by, "marked_at": timezone.now()},
+    )
+    if registration.status != RegistrationStatus.ATTENDED:
+        registration.status = RegistrationStatus.ATTENDED
+        registration.save(update_fields=["status"])
+    return attendance
+
+
+def attendance_by_badge(*, session: Session, code: str, by: Any) -> Registration:
+    """Check in the participant whose badge carries this code (typed, or by a scanner)."""
+    cleaned = "".join(code.split()).upper()
+    registration = (
+        Registration.objects.filter(activity_id=session.activity_id, badge_code=cleaned)
+        .select_related("person")
+        .first()
+    )
+    if registration is None or not cleaned:
+        raise ActivityError(
+            _("No participant of this activity has the badge code “%(code)s”.")
+            % {"code": cleaned[:20]}
+        )
+    attendance_mark(
+        session=session,
+        registration=registration,
+        present=True,
+        by=by,
+        method=AttendanceMethod.BADGE,
+    )
+    return registration

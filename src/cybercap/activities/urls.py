@@ -20,6 +20,11 @@ urlpatterns = [
         views.material_download,
         name="material_download",
     ),
+    path(
+        "<int:pk>/sessions/<int:session_pk>/check-in/",
+        views.session_check_in,
+        name="session_check_in",
+    ),
     path("<int:pk>/import/", views.import_upload, name="import_upload"),
     path("<int:pk>/import/<int:import_pk>/columns/", views.import_map, name="import_map"),
     path("<int:pk>/import/<int:import_pk>/preview/", views.import_preview, name="import_preview"),

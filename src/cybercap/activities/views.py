@@ -488,3 +488,50 @@ def activity_plan(request: HttpRequest, pk: int) -> HttpResponse:
         "trainer_form": trainer_form,
     }
     return render(request, "activities/activity_plan.html", context)
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+
+@verified_login_required
+@require_http_methods(["GET", "POST"])
+def session_check_in(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+    """Staff and the activity's trainers mark who is present, by hand or by badge code."""
+    user = request.user
+    activity = selectors.activity_get_for_user(user=user, pk=pk)
+    if not selectors.can_manage(user, activity):
+        raise PermissionDenied
+    session = selectors.session_get_for_activity(activity=activity, pk=session_pk)
+    if request.method == "POST":
+        try:
+            code = str(request.POST.get("code", "")).strip()
+            if code:
+                registration = services.attendance_by_badge(session=session, code=code, by=user)
+                messages.success(
+                    request,
+                    _("%(name)s is checked in.") % {"name": registration.person.full_name},
+                )
+            else:
+                raw = str(request.POST.get("registration", ""))
+                registration = access.get_or_404(
+                    selectors.registrations_for_user(user=user).filter(activity=activity),
+                    pk=int(raw) if raw.isdigit() and len(raw) < 19 else 0,
+                )
+                services.attendance_mark(
+                    session=session,
+                    registration=registration,
+                    present=request.POST.get("present") == "1",
+                    by=user,
+                )
+                messages.success(request, _("Attendance saved."))
+        except services.ActivityError as exc:
+            messages.error(request, str(exc))
+        return redirect("activities:session_check_in", pk=activity.pk, session_pk=session.pk)
+    rows = selectors.check_in_list(session=session)
+    context = {
+        "activity": activity,
+        "session": session,
+        "rows": rows,
+        "present_count": sum(1 for row in rows if row["present"]),
+    }
+    return render(request, "activities/session_check_in.html", context)
