@@ -103,6 +103,7 @@ def _scoped(
 RULES: list[Rule] = [
     Rule("reviews:review_list", everyone(200, anonymous=302)),
     Rule("reviews:review_open", only(["staff"], 200, 403)),
+    Rule("reviews:regional", only(["staff", "focal_th"], 200, 403)),
     Rule("reviews:review_open", only(["staff"], 200, 403), method="POST", label="empty form"),
     # the review pages, by state
     *[
@@ -112,7 +113,13 @@ RULES: list[Rule] = [
             kwargs=review_kw("th_scoring"),
             label="TH in scoring",
         )
-        for name in ("review_detail", "consultation_list", "comment_list", "recommendation_list")
+        for name in (
+            "review_detail",
+            "review_compare",
+            "consultation_list",
+            "comment_list",
+            "recommendation_list",
+        )
     ],
     *[
         Rule(
@@ -121,7 +128,13 @@ RULES: list[Rule] = [
             kwargs=review_kw("th_validation"),
             label="TH in validation",
         )
-        for name in ("review_detail", "consultation_list", "comment_list", "recommendation_list")
+        for name in (
+            "review_detail",
+            "review_compare",
+            "consultation_list",
+            "comment_list",
+            "recommendation_list",
+        )
     ],
     *[
         Rule(
@@ -130,7 +143,13 @@ RULES: list[Rule] = [
             kwargs=review_kw("vn_scoring"),
             label="VN, not assigned",
         )
-        for name in ("review_detail", "consultation_list", "comment_list", "recommendation_list")
+        for name in (
+            "review_detail",
+            "review_compare",
+            "consultation_list",
+            "comment_list",
+            "recommendation_list",
+        )
     ],
     Rule("reviews:answer_edit", only(ASSIGNED, 200, 404), kwargs=answer_kw("th_scoring")),
     Rule("reviews:answer_edit", only(RELEASED, 200, 404), kwargs=answer_kw("th_validation")),

@@ -451,3 +451,8 @@ def report_data_for_review(review: Review) -> Any:
         ),
         progress=_progress(review, previous, scores.pillars) if previous is not None else None,
     )
+
+
+def review_progress(review: Review, previous: Review) -> Any:
+    """``report.data.ProgressData`` of ``review`` against an earlier one the caller may read."""
+    return _progress(review, previous, framework_tree(review))

@@ -17,9 +17,12 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cybercap.accounts import access
+from cybercap.accounts.models import Role
 from cybercap.accounts.views import staff_required, verified_login_required
 from cybercap.network.selectors import countries_for_user
 from cybercap.reviews import excel, permissions, selectors, services
+from cybercap.reviews import regional as regional_reads
 from cybercap.reviews.forms import (
     AnswerForm,
     CommentForm,
@@ -464,3 +467,40 @@ def action_plan_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     name = f"action-plan-{review.country.code}-{review.cycle}.xlsx"
     return _xlsx_response(excel.action_plan_workbook(review), name)
+
+
+# --------------------------------------------------------------------------- regional view
+
+
+@verified_login_required
+@require_GET
+def regional(request: HttpRequest) -> HttpResponse:
+    """Staff: heatmap and level distribution. Focal points: their country beside the median."""
+    cycle_raw = request.GET.get("cycle", "")
+    cycle = int(cycle_raw) if cycle_raw.isdigit() and 2000 <= int(cycle_raw) <= 2100 else None
+    if access.is_staff(request.user):
+        data = regional_reads.regional_for_staff(user=request.user, cycle=cycle)
+        context = {"data": data, "cycle": cycle}
+        return render(request, "reviews/regional_staff.html", context)
+    if access.has_role(request.user, Role.FOCAL_POINT):
+        beside = regional_reads.own_beside_median(user=request.user, cycle=cycle)
+        return render(request, "reviews/regional_focal.html", {"data": beside, "cycle": cycle})
+    raise PermissionDenied
+
+
+@verified_login_required
+@require_GET
+def review_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Indicator by indicator against the country's previous final review the user may read."""
+    review = _review(request, pk)
+    previous = (
+        selectors.reviews_for_user(user=request.user)
+        .filter(country_id=review.country_id, cycle__lt=review.cycle, state=ReviewState.FINAL)
+        .order_by("-cycle")
+        .first()
+    )
+    progress = None
+    if previous is not None:
+        progress = selectors.review_progress(review, previous)
+    context = {"review": review, "previous": previous, "progress": progress}
+    return render(request, "reviews/review_compare.html", context)
