@@ -225,6 +225,32 @@ RULES: list[Rule] = [
     Rule("activities:activity_create", STAFF_ONLY),
     # attendance: staff and the assigned trainer
     Rule(
+        "activities:activity_badges",
+        {
+            "anonymous": 302,
+            "staff": 200,
+            "trainer": 200,
+            "focal_th": 403,
+            "learner": 403,
+            "reviewer": 404,
+            "investigator_th": 404,
+        },
+        kwargs=regional,
+    ),
+    Rule(
+        "activities:session_sign_in_sheet",
+        {
+            "anonymous": 302,
+            "staff": 200,
+            "trainer": 200,
+            "focal_th": 403,
+            "learner": 403,
+            "reviewer": 404,
+            "investigator_th": 404,
+        },
+        kwargs=regional_session,
+    ),
+    Rule(
         "activities:session_check_in",
         {
             "anonymous": 302,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
+import pypdf
 import pytest
 from django.test import Client
 
-from cybercap.activities import services
+from cybercap.activities import printing, services
 from cybercap.activities.models import Attendance, Registration
 from tests.conftest import login
 
@@ -107,3 +109,59 @@ def test_only_staff_and_assigned_trainers_run_check_in(
     assert login(Client(), make_user("trainer")).get(url(activity, session)).status_code == 404
     assert client_for("focal_point", thailand).get(url(activity, session)).status_code == 403
     assert client_for("learner").get(url(activity, session)).status_code == 404
+
+
+def _pdf_text(data: bytes) -> tuple[int, str, set[str]]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    fonts: set[str] = set()
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            fonts.add(str(font.get_object().get("/BaseFont")))
+    return len(reader.pages), text, fonts
+
+
+def test_badges_carry_the_name_in_its_script_and_the_code_as_qr(
+    setting: Any, trainer: Any, people: Any, staff_user: Any
+) -> None:
+    activity, _session, approved, _waiting = setting
+    people["th3"].latin_name = "Prasert Mankong"
+    people["th3"].save(update_fields=["latin_name"])
+    third = services.nominate(activity=activity, person=people["th3"], by=staff_user)
+    services.registration_decide(registration=third, decision="approve", by=staff_user)
+    response = login(Client(), trainer).get(f"/activities/{activity.pk}/badges.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    pages, text, fonts = _pdf_text(response.content)
+    assert pages == 1
+    assert approved.badge_code in text
+    assert third.badge_code in text
+    assert "Prasert Mankong" in text
+    assert "สมหญิง" not in text  # only nominated: no badge yet
+    assert any("Noto-Sans-Thai" in font for font in fonts)
+    # The QR code is the badge code, as segno encodes it.
+    assert printing.qr_data_uri(approved.badge_code).startswith("data:image/svg+xml")
+
+
+def test_the_sign_in_sheet_lists_the_expected_participants_in_venue_time(
+    setting: Any, staff_user: Any
+) -> None:
+    activity, session, approved, _waiting = setting
+    response = login(Client(), staff_user).get(
+        f"/activities/{activity.pk}/sessions/{session.pk}/sign-in.pdf"
+    )
+    _pages, text, _fonts = _pdf_text(response.content)
+    assert "Opening, 2026-03-02 09:00" in text  # 02:00 UTC in Bangkok
+    assert approved.badge_code in text
+    assert "Signature" in text
+
+
+def test_printouts_are_for_staff_and_assigned_trainers(
+    setting: Any, client_for: Any, thailand: Any
+) -> None:
+    activity, session, _approved, _waiting = setting
+    focal = client_for("focal_point", thailand)
+    assert focal.get(f"/activities/{activity.pk}/badges.pdf").status_code == 403
+    assert (
+        focal.get(f"/activities/{activity.pk}/sessions/{session.pk}/sign-in.pdf").status_code == 403
+    )

@@ -149,16 +149,13 @@ def session_get_for_activity(*, activity: Activity, pk: int) -> Session:
     return access.get_or_404(Session.objects.filter(activity=activity), pk=pk)
 
 
-def check_in_list(*, session: Session) -> list[dict[str, Any]]:
-    """The participants expected at a session, each with whether they are marked present."""
-    from cybercap.activities.models import Attendance, RegistrationStatus
+def expected_participants(*, activity: Activity) -> QuerySet[Registration]:
+    """Those expected at the sessions: approved, confirmed or already attending."""
+    from cybercap.activities.models import RegistrationStatus
 
-    present = set(
-        Attendance.objects.filter(session=session).values_list("registration_id", flat=True)
-    )
-    registrations = (
+    return (
         Registration.objects.filter(
-            activity_id=session.activity_id,
+            activity=activity,
             status__in=[
                 RegistrationStatus.APPROVED,
                 RegistrationStatus.CONFIRMED,
@@ -168,4 +165,16 @@ def check_in_list(*, session: Session) -> list[dict[str, Any]]:
         .select_related("person", "person__agency", "country")
         .order_by("country__name", "person__full_name", "pk")
     )
-    return [{"registration": r, "present": r.pk in present} for r in registrations]
+
+
+def check_in_list(*, session: Session) -> list[dict[str, Any]]:
+    """The participants expected at a session, each with whether they are marked present."""
+    from cybercap.activities.models import Attendance
+
+    present = set(
+        Attendance.objects.filter(session=session).values_list("registration_id", flat=True)
+    )
+    return [
+        {"registration": r, "present": r.pk in present}
+        for r in expected_participants(activity=session.activity)
+    ]

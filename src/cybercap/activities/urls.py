@@ -25,6 +25,12 @@ urlpatterns = [
         views.session_check_in,
         name="session_check_in",
     ),
+    path(
+        "<int:pk>/sessions/<int:session_pk>/sign-in.pdf",
+        views.session_sign_in_sheet,
+        name="session_sign_in_sheet",
+    ),
+    path("<int:pk>/badges.pdf", views.activity_badges, name="activity_badges"),
     path("<int:pk>/import/", views.import_upload, name="import_upload"),
     path("<int:pk>/import/<int:import_pk>/columns/", views.import_map, name="import_map"),
     path("<int:pk>/import/<int:import_pk>/preview/", views.import_preview, name="import_preview"),

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cybercap.accounts import access
 from cybercap.accounts.models import Role
 from cybercap.accounts.views import staff_required, verified_login_required
-from cybercap.activities import ics, selectors, services
+from cybercap.activities import ics, printing, selectors, services
 from cybercap.activities.forms import (
     FIELD_LABELS,
     ActivityFilterForm,
@@ -535,3 +535,34 @@ def session_check_in(request: HttpRequest, pk: int, session_pk: int) -> HttpResp
         "present_count": sum(1 for row in rows if row["present"]),
     }
     return render(request, "activities/session_check_in.html", context)
+
+
+def _managed_activity(request: HttpRequest, pk: int) -> Activity:
+    activity = selectors.activity_get_for_user(user=request.user, pk=pk)
+    if not selectors.can_manage(request.user, activity):
+        raise PermissionDenied
+    return activity
+
+
+def _pdf_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@verified_login_required
+@require_GET
+def activity_badges(request: HttpRequest, pk: int) -> HttpResponse:
+    """Printable badges of the expected participants, each with its code as a QR code."""
+    activity = _managed_activity(request, pk)
+    return _pdf_response(printing.badges_pdf(activity=activity), f"badges-{activity.pk}.pdf")
+
+
+@verified_login_required
+@require_GET
+def session_sign_in_sheet(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+    activity = _managed_activity(request, pk)
+    session = selectors.session_get_for_activity(activity=activity, pk=session_pk)
+    return _pdf_response(
+        printing.sign_in_pdf(session=session), f"sign-in-{activity.pk}-{session.pk}.pdf"
+    )
