@@ -376,3 +376,28 @@ def test_the_detail_runs_a_fixed_number_of_queries(
 
 
 DETAIL_QUERIES = 12
+
+
+def test_red_materials_are_for_staff_and_the_activity_trainers_only(
+    make_activity: Any, thailand: Any, trainer: Any, staff_user: Any, client_for: Any
+) -> None:
+    activity = make_activity(quotas={thailand: 2})
+    services.trainer_assign(activity=activity, user=trainer)
+    red = services.material_upload(
+        activity=activity,
+        upload=SimpleUploadedFile("case.txt", b"case notes\n"),
+        title="Live case notes",
+        kind="handout",
+        tlp="RED",
+        by=staff_user,
+    )
+    focal = client_for("focal_point", thailand)
+    assert (
+        "Live case notes" not in focal.get(f"/activities/{activity.pk}/materials/").content.decode()
+    )
+    assert focal.get(f"/activities/{activity.pk}/materials/{red.pk}/").status_code == 404
+    for user in (trainer, staff_user):
+        client = login(Client(), user)
+        assert client.get(f"/activities/{activity.pk}/materials/{red.pk}/").content == (
+            b"case notes\n"
+        )

@@ -25,6 +25,7 @@ from cybercap.activities.models import (
     Session,
 )
 from cybercap.network.models import Country, Person
+from cybercap.network.tlp import TLP
 
 
 def _signed_in(user: Any) -> bool:
@@ -83,13 +84,17 @@ def sessions_for_activity(*, activity: Activity) -> QuerySet[Session]:
     return Session.objects.filter(activity=activity).prefetch_related("speakers")
 
 
-def materials_for_activity(*, activity: Activity) -> QuerySet[Material]:
-    return Material.objects.filter(activity=activity).select_related("uploaded_by")
+def materials_for_activity(*, user: Any, activity: Activity) -> QuerySet[Material]:
+    """An activity's materials; TLP:RED ones only for staff and the activity's trainers."""
+    queryset = Material.objects.filter(activity=activity).select_related("uploaded_by")
+    if not can_manage(user, activity):
+        queryset = queryset.exclude(tlp=TLP.RED)
+    return queryset
 
 
 def material_get_for_user(*, user: Any, activity_pk: int, pk: int) -> Material:
     activity = activity_get_for_user(user=user, pk=activity_pk)
-    return access.get_or_404(materials_for_activity(activity=activity), pk=pk)
+    return access.get_or_404(materials_for_activity(user=user, activity=activity), pk=pk)
 
 
 def can_manage(user: Any, activity: Activity) -> bool:

@@ -286,7 +286,7 @@ def material_list(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("file", str(exc))
     context = {
         "activity": activity,
-        "materials": list(selectors.materials_for_activity(activity=activity)),
+        "materials": list(selectors.materials_for_activity(user=user, activity=activity)),
         "form": form,
     }
     return render(request, "activities/material_list.html", context)
