@@ -85,7 +85,7 @@ def _manifest(course: Course, modules: list[Module], files: dict[str, list[str]]
     nsmap = {None: IMSCP, "adlcp": ADLCP, "xsi": XSI}
     root = etree.Element(
         f"{{{IMSCP}}}manifest",
-        nsmap=nsmap,  # type: ignore[arg-type]
+        nsmap=nsmap,
         identifier=_ident("MANIFEST", f"{course.key}-{course.version}"),
         version=course.version,
     )
