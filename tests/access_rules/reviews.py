@@ -104,6 +104,14 @@ RULES: list[Rule] = [
     Rule("reviews:review_list", everyone(200, anonymous=302)),
     Rule("reviews:review_open", only(["staff"], 200, 403)),
     Rule("reviews:regional", only(["staff", "focal_th"], 200, 403)),
+    Rule("reviews:target_list", only(["staff"], 200, 403), kwargs=lambda w: {"code": "TH"}),
+    Rule(
+        "reviews:target_list",
+        only(["staff"], 200, 403),
+        kwargs=lambda w: {"code": "VN"},
+        method="POST",
+        label="empty form",
+    ),
     Rule("reviews:review_open", only(["staff"], 200, 403), method="POST", label="empty form"),
     # the review pages, by state
     *[

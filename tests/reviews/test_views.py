@@ -298,3 +298,30 @@ def test_the_recommendation_list_takes_a_fixed_number_of_queries(
     web.get(f"/reviews/{review.pk}/recommendations/")
     with django_assert_num_queries(9):
         web.get(f"/reviews/{review.pk}/recommendations/")
+
+
+def test_staff_set_a_countrys_targets_and_gaps_follow(
+    make_review: Any, make_user: Callable[..., Any], thailand: Any, assigned: Any
+) -> None:
+    review = make_review(thailand, state="scoring", reviewers=(assigned,))
+    indicator = Indicator.objects.get(framework=review.framework, code="INS-STRAT-01")
+    services.answer_save(by=assigned, review=review, indicator=indicator, level=3)
+    staff = client(make_user("staff"))
+    assert staff.post("/reviews/targets/TH/", {"indicator_code": "", "level": 4}).status_code == 302
+    response = staff.post("/reviews/targets/TH/", {"indicator_code": "ins-strat-01", "level": 5})
+    assert response.status_code == 302
+    page = staff.get("/reviews/targets/TH/")
+    assert page.context["default"] == 4
+    assert [(t.indicator_code, t.level) for t in page.context["targets"]] == [("INS-STRAT-01", 5)]
+    bad = staff.post("/reviews/targets/TH/", {"indicator_code": "NOPE-01", "level": 3})
+    assert bad.context["form"].errors == {"indicator_code": ["No indicator has this id."]}
+    detail = client(assigned).get(f"/reviews/{review.pk}/")
+    rows = {
+        row["indicator"].code: row
+        for p in detail.context["pillars"]
+        for a in p["areas"]
+        for row in a["rows"]
+    }
+    assert (rows["INS-STRAT-01"]["target"], rows["INS-STRAT-01"]["gap"]) == (5, 2)
+    assert rows["INS-STRAT-02"]["target"] == 4
+    assert client(assigned).get("/reviews/targets/TH/").status_code == 403

@@ -250,3 +250,19 @@ class WorkbookForm(forms.Form):
     overwrite_newer = forms.BooleanField(
         label=_("Overwrite answers changed on the platform after the export"), required=False
     )
+
+
+class TargetForm(forms.Form):
+    indicator_code = forms.CharField(
+        label=_("Indicator id"),
+        required=False,
+        max_length=20,
+        help_text=_("Empty: the target for every indicator of the country."),
+    )
+    level = forms.TypedChoiceField(label=_("Target level"), choices=Level.choices, coerce=int)
+
+    def clean_indicator_code(self) -> str:
+        code = str(self.cleaned_data.get("indicator_code") or "").strip().upper()
+        if code and not Indicator.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("No indicator has this id."))
+        return code

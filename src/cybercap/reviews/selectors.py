@@ -456,3 +456,17 @@ def report_data_for_review(review: Review) -> Any:
 def review_progress(review: Review, previous: Review) -> Any:
     """``report.data.ProgressData`` of ``review`` against an earlier one the caller may read."""
     return _progress(review, previous, framework_tree(review))
+
+
+def targets_of_country(country: Any) -> list[TargetLevel]:
+    """The per-indicator targets staff have set for a country (reference data for staff)."""
+    return list(
+        TargetLevel.objects.filter(country=country)
+        .exclude(indicator_code="")
+        .order_by("indicator_code")
+    )
+
+
+def default_target(country: Any) -> int:
+    row = TargetLevel.objects.filter(country=country, indicator_code="").first()
+    return row.level if row else DEFAULT_TARGET_LEVEL

@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.review_list, name="review_list"),
     path("new/", views.review_open, name="review_open"),
     path("regional/", views.regional, name="regional"),
+    path("targets/<str:code>/", views.target_list, name="target_list"),
     path("<int:pk>/compare/", views.review_compare, name="review_compare"),
     path("<int:pk>/", views.review_detail, name="review_detail"),
     path("<int:pk>/transition/", views.review_transition, name="review_transition"),

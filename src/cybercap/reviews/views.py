@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cybercap.accounts import access
 from cybercap.accounts.models import Role
 from cybercap.accounts.views import staff_required, verified_login_required
-from cybercap.network.selectors import countries_for_user
+from cybercap.network.selectors import countries_for_user, country_get_for_user
 from cybercap.reviews import excel, permissions, selectors, services
 from cybercap.reviews import regional as regional_reads
 from cybercap.reviews.forms import (
@@ -31,6 +31,7 @@ from cybercap.reviews.forms import (
     RecommendationForm,
     ReviewFilterForm,
     ReviewOpenForm,
+    TargetForm,
     TransitionForm,
     WorkbookForm,
 )
@@ -504,3 +505,30 @@ def review_compare(request: HttpRequest, pk: int) -> HttpResponse:
         progress = selectors.review_progress(review, previous)
     context = {"review": review, "previous": previous, "progress": progress}
     return render(request, "reviews/review_compare.html", context)
+
+
+# --------------------------------------------------------------------------- targets
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def target_list(request: HttpRequest, code: str) -> HttpResponse:
+    """Staff set a country's target levels (3 unless set)."""
+    country = country_get_for_user(user=request.user, code=code)
+    form = TargetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.target_set(
+            by=request.user,
+            country=country,
+            level=form.cleaned_data["level"],
+            indicator_code=form.cleaned_data["indicator_code"],
+        )
+        messages.success(request, _("Target saved."))
+        return redirect("reviews:target_list", code=country.code)
+    context = {
+        "country": country,
+        "targets": selectors.targets_of_country(country),
+        "default": selectors.default_target(country),
+        "form": form,
+    }
+    return render(request, "reviews/target_list.html", context)
