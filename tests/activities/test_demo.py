@@ -10,7 +10,14 @@ from django.core.management import call_command
 from django.test import Client
 
 from cybercap.accounts.models import User
-from cybercap.activities.models import Activity, Registration, SeatQuota, TrainerAssignment
+from cybercap.activities.models import (
+    Activity,
+    Attendance,
+    Registration,
+    SeatQuota,
+    Session,
+    TrainerAssignment,
+)
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +64,14 @@ def test_the_demo_has_phase_one_and_phase_two_and_runs_twice_without_change() ->
         ).count()
         assert taken <= quota.seats
     assert TrainerAssignment.objects.filter(user__username="demo-trainer").count() == 3
+    # Every attended participant was present at most, not all, of the sessions.
+    attended_any = Attendance.objects.values("registration").distinct().count()
+    assert attended_any == Registration.objects.filter(status="attended").count()
+    assert (
+        0
+        < Attendance.objects.count()
+        < Session.objects.filter(activity__registrations__status="attended").count()
+    )
     assert "activities created: 20" in output
     counts = (Activity.objects.count(), Registration.objects.count())
     output = run_demo()

@@ -27,6 +27,8 @@ from cybercap.activities.models import (
     ActivityStatus,
     ActivityTransition,
     ActivityType,
+    Attendance,
+    AttendanceMethod,
     Registration,
     RegistrationStatus,
     SeatQuota,
@@ -366,6 +368,8 @@ def _activities(
     Session.objects.bulk_create(sessions)
     SeatQuota.objects.bulk_create(quotas)
     Registration.objects.bulk_create(registrations)
+    attendances = _attendances(sessions, registrations, now)
+    Attendance.objects.bulk_create(attendances)
     TrainerAssignment.objects.bulk_create(assignments)
     Session.speakers.through.objects.bulk_create(
         [
@@ -376,7 +380,33 @@ def _activities(
     _learner_registration(activities, staff, now)
     report.add_count("activity sessions created", len(sessions))
     report.add_count("registrations created", len(registrations))
+    report.add_count("attendance records created", len(attendances))
     return len(activities)
+
+
+def _attendances(
+    sessions: list[Session], registrations: list[Registration], now: dt.datetime
+) -> list[Attendance]:
+    """Those who attended were present at every session, but for about one session in seven."""
+    by_activity: dict[int, list[Session]] = {}
+    for session in sessions:
+        by_activity.setdefault(session.activity.pk, []).append(session)
+    rows = []
+    for n, registration in enumerate(registrations):
+        if registration.status != RegistrationStatus.ATTENDED:
+            continue
+        for k, session in enumerate(by_activity.get(registration.activity.pk, [])):
+            if (n + k) % 7 == 3:
+                continue
+            rows.append(
+                Attendance(
+                    session=session,
+                    registration=registration,
+                    method=AttendanceMethod.BADGE if k % 2 else AttendanceMethod.MANUAL,
+                    marked_at=session.starts_at,
+                )
+            )
+    return rows
 
 
 def _learner_registration(activities: list[Activity], staff: Any, now: dt.datetime) -> None:
