@@ -159,6 +159,15 @@ RULES: list[Rule] = [
             "recommendation_list",
         )
     ],
+    # Staff-only pages: 403 for everyone else, before any lookup.
+    Rule("reviews:review_people", only(["staff"], 200, 403), kwargs=review_kw("th_scoring")),
+    Rule(
+        "reviews:review_people",
+        only(["staff"], 200, 403),
+        kwargs=review_kw("th_validation"),
+        method="POST",
+        label="empty form",
+    ),
     Rule("reviews:answer_edit", only(ASSIGNED, 200, 404), kwargs=answer_kw("th_scoring")),
     Rule("reviews:answer_edit", only(RELEASED, 200, 404), kwargs=answer_kw("th_validation")),
     Rule("reviews:answer_edit", only(["staff"], 200, 404), kwargs=answer_kw("vn_scoring")),

@@ -325,3 +325,24 @@ def test_staff_set_a_countrys_targets_and_gaps_follow(
     assert (rows["INS-STRAT-01"]["target"], rows["INS-STRAT-01"]["gap"]) == (5, 2)
     assert rows["INS-STRAT-02"]["target"] == 4
     assert client(assigned).get("/reviews/targets/TH/").status_code == 403
+
+
+def test_staff_change_reviewers_and_the_label(
+    make_review: Any, make_user: Callable[..., Any], thailand: Any, assigned: Any
+) -> None:
+    review = make_review(thailand, reviewers=(assigned,))
+    other = reviewer("second-reviewer")
+    staff_user = make_user("staff")
+    staff = client(staff_user)
+    response = staff.post(
+        f"/reviews/{review.pk}/people/",
+        {"reviewers": [other.pk], "tlp": "RED", "named_users": [staff_user.pk, other.pk]},
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert (review.tlp, list(review.reviewers.all())) == ("RED", [other])
+    assert client(assigned).get(f"/reviews/{review.pk}/").status_code == 404
+    assert client(other).get(f"/reviews/{review.pk}/").status_code == 200
+    # Staff not named on a RED review see nothing of it.
+    assert client(make_user("staff")).get(f"/reviews/{review.pk}/").status_code == 404
+    assert client(assigned).get(f"/reviews/{review.pk}/people/").status_code == 403

@@ -266,3 +266,26 @@ class TargetForm(forms.Form):
         if code and not Indicator.objects.filter(code=code).exists():
             raise forms.ValidationError(_("No indicator has this id."))
         return code
+
+
+class ReviewPeopleForm(forms.Form):
+    reviewers = forms.ModelMultipleChoiceField(
+        label=_("Reviewers"), queryset=User.objects.none(), required=False
+    )
+    tlp = forms.ChoiceField(label=_("TLP label"), choices=TLP.choices)
+    named_users = forms.ModelMultipleChoiceField(
+        label=_("Named users (TLP:RED)"),
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        required=False,
+        help_text=_("Under TLP:RED only these users may see the review. Name yourself too."),
+    )
+
+    def __init__(self, *args: Any, review: Review, **kwargs: Any) -> None:
+        if not args and "data" not in kwargs:
+            kwargs["initial"] = {
+                "reviewers": list(review.reviewers.all()),
+                "tlp": review.tlp,
+                "named_users": list(review.named_users.all()),
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["reviewers"].queryset = _reviewers()  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("targets/<str:code>/", views.target_list, name="target_list"),
     path("<int:pk>/compare/", views.review_compare, name="review_compare"),
     path("<int:pk>/", views.review_detail, name="review_detail"),
+    path("<int:pk>/people/", views.review_people, name="review_people"),
     path("<int:pk>/transition/", views.review_transition, name="review_transition"),
     path("<int:pk>/indicators/<str:code>/", views.answer_edit, name="answer_edit"),
     path(

@@ -31,6 +31,7 @@ from cybercap.reviews.forms import (
     RecommendationForm,
     ReviewFilterForm,
     ReviewOpenForm,
+    ReviewPeopleForm,
     TargetForm,
     TransitionForm,
     WorkbookForm,
@@ -532,3 +533,32 @@ def target_list(request: HttpRequest, code: str) -> HttpResponse:
         "form": form,
     }
     return render(request, "reviews/target_list.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def review_people(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff change a review's reviewers, TLP label and named users."""
+    review = _review(request, pk)
+    if request.method == "POST":
+        form = ReviewPeopleForm(request.POST, review=review)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.review_update_people(
+                    by=request.user,
+                    review=review,
+                    reviewers=data["reviewers"],
+                    named_users=data["named_users"],
+                    tlp=data["tlp"],
+                )
+            except ReviewError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                if selectors.reviews_for_user(user=request.user).filter(pk=review.pk).exists():
+                    return redirect("reviews:review_detail", pk=review.pk)
+                return redirect("reviews:review_list")
+    else:
+        form = ReviewPeopleForm(review=review)
+    return render(request, "reviews/review_people.html", {"review": review, "form": form})
