@@ -260,3 +260,16 @@ def test_a_good_material_is_stored_with_its_label(make_activity: Any, staff_user
     )
     with material.file.open("rb") as handle:
         assert handle.read() == b"%PDF-1.7\n..."
+
+
+def test_an_approved_participant_can_be_recorded_as_confirmed(
+    make_activity: Any, thailand: Any, people: Any, staff_user: Any
+) -> None:
+    activity = make_activity(quotas={thailand: 3})
+    registration = services.nominate(activity=activity, person=people["th1"], by=staff_user)
+    with pytest.raises(services.NotAllowed):
+        services.registration_decide(registration=registration, decision="confirm", by=staff_user)
+    services.registration_decide(registration=registration, decision="approve", by=staff_user)
+    services.registration_decide(registration=registration, decision="confirm", by=staff_user)
+    assert Registration.objects.get(pk=registration.pk).status == "confirmed"
+    assert services.seats_taken(activity, thailand) == 1

@@ -101,6 +101,7 @@ class DecisionForm(forms.Form):
             ("approve", _("Approve")),
             ("wait_list", _("Wait-list")),
             ("decline", _("Decline")),
+            ("confirm", _("Confirmed by the participant")),
         ]
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=300)

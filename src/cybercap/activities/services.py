@@ -257,8 +257,11 @@ DECISIONS = {
     "approve": RegistrationStatus.APPROVED,
     "wait_list": RegistrationStatus.WAIT_LISTED,
     "decline": RegistrationStatus.DECLINED,
+    # The participant said yes (until signed confirmation links exist, staff record it).
+    "confirm": RegistrationStatus.CONFIRMED,
 }
 _DECIDABLE_FROM = {
+    RegistrationStatus.CONFIRMED: (RegistrationStatus.APPROVED,),
     RegistrationStatus.APPROVED: (RegistrationStatus.NOMINATED, RegistrationStatus.WAIT_LISTED),
     RegistrationStatus.WAIT_LISTED: (RegistrationStatus.NOMINATED, RegistrationStatus.APPROVED),
     RegistrationStatus.DECLINED: (
@@ -300,7 +303,7 @@ def _promote_wait_listed(activity: Activity, country_id: int, by: Any) -> Regist
 def registration_decide(
     *, registration: Registration, decision: str, by: Any, note: str = ""
 ) -> Registration | None:
-    """Staff approve, wait-list or decline; returns the wait-listed person promoted, if any."""
+    """Staff approve, wait-list, decline or confirm; returns the wait-listed person promoted."""
     if decision not in DECISIONS:
         raise ActivityError(_("Unknown decision."))
     activity = Activity.objects.select_for_update().get(pk=registration.activity_id)
