@@ -147,6 +147,7 @@ ONLY_STAFF_SEES_VN = only(["staff"], 200, 404)
 
 RULES: list[Rule] = [
     Rule("activities:activity_list", everyone(200, anonymous=302)),
+    Rule("activities:my_registrations", everyone(200, anonymous=302)),
     Rule("activities:activity_detail", IN_REGIONAL, kwargs=regional, label="regional"),
     Rule("activities:activity_detail", ONLY_STAFF_SEES_VN, kwargs=vn_only, label="VN only"),
     Rule("activities:activity_calendar", IN_REGIONAL, kwargs=regional, label="regional"),

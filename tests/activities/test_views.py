@@ -401,3 +401,23 @@ def test_red_materials_are_for_staff_and_the_activity_trainers_only(
         assert client.get(f"/activities/{activity.pk}/materials/{red.pk}/").content == (
             b"case notes\n"
         )
+
+
+def test_a_participant_sees_their_own_registrations_only(
+    make_activity: Any, thailand: Any, people: Any, staff_user: Any, make_user: Any
+) -> None:
+    activity = make_activity(title="Mine", quotas={thailand: 3})
+    learner = make_user("learner")
+    people["th1"].user = learner
+    people["th1"].save(update_fields=["user"])
+    mine = services.nominate(activity=activity, person=people["th1"], by=staff_user)
+    services.nominate(activity=activity, person=people["th2"], by=staff_user)
+    client = login(Client(), learner)
+    page = client.get("/activities/mine/").content.decode()
+    assert titles(page_response := client.get("/activities/mine/")) == ["Mine"]
+    assert "<td>Nominated</td>" in page
+    assert mine.badge_code not in page  # shown once approved
+    services.registration_decide(registration=mine, decision="approve", by=staff_user)
+    assert mine.badge_code in client.get("/activities/mine/").content.decode()
+    assert "สมหญิง รักไทย" not in page_response.content.decode()
+    assert "สมหญิง รักไทย" not in client.get(f"/activities/{activity.pk}/").content.decode()

@@ -566,3 +566,15 @@ def session_sign_in_sheet(request: HttpRequest, pk: int, session_pk: int) -> Htt
     return _pdf_response(
         printing.sign_in_pdf(session=session), f"sign-in-{activity.pk}-{session.pk}.pdf"
     )
+
+
+@verified_login_required
+@require_GET
+def my_registrations(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own registrations, whatever their role."""
+    registrations = list(
+        selectors.registrations_for_user(user=request.user)
+        .filter(person__user_id=request.user.pk or 0)  # signed in: the pk is set
+        .order_by("-activity__start_date", "pk")
+    )
+    return render(request, "activities/my_registrations.html", {"registrations": registrations})
