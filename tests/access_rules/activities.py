@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cybercap.activities import services
+from cybercap.activities import participant_import, services
 from cybercap.activities.models import ActivityStatus, Registration
 from tests.access import Rule, World, everyone, only
 
@@ -59,7 +59,7 @@ def populate(world: World) -> None:
         tlp="GREEN",
         by=staff,
     )
-    batch = services.import_upload(
+    batch = participant_import.import_upload(
         activity=regional,
         country=world.th,
         upload=SimpleUploadedFile(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cybercap.activities import views
+from cybercap.activities import attendance_views, import_views, views
 
 app_name = "activities"
 
@@ -23,16 +23,20 @@ urlpatterns = [
     ),
     path(
         "<int:pk>/sessions/<int:session_pk>/check-in/",
-        views.session_check_in,
+        attendance_views.session_check_in,
         name="session_check_in",
     ),
     path(
         "<int:pk>/sessions/<int:session_pk>/sign-in.pdf",
-        views.session_sign_in_sheet,
+        attendance_views.session_sign_in_sheet,
         name="session_sign_in_sheet",
     ),
-    path("<int:pk>/badges.pdf", views.activity_badges, name="activity_badges"),
-    path("<int:pk>/import/", views.import_upload, name="import_upload"),
-    path("<int:pk>/import/<int:import_pk>/columns/", views.import_map, name="import_map"),
-    path("<int:pk>/import/<int:import_pk>/preview/", views.import_preview, name="import_preview"),
+    path("<int:pk>/badges.pdf", attendance_views.activity_badges, name="activity_badges"),
+    path("<int:pk>/import/", import_views.import_upload, name="import_upload"),
+    path("<int:pk>/import/<int:import_pk>/columns/", import_views.import_map, name="import_map"),
+    path(
+        "<int:pk>/import/<int:import_pk>/preview/",
+        import_views.import_preview,
+        name="import_preview",
+    ),
 ]

@@ -26,14 +26,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cybercap.accounts import access
 from cybercap.accounts.models import Role
 from cybercap.accounts.views import staff_required, verified_login_required
-from cybercap.activities import ics, printing, selectors, services
+from cybercap.activities import ics, selectors, services
 from cybercap.activities.forms import (
-    FIELD_LABELS,
     ActivityFilterForm,
     ActivityForm,
     DecisionForm,
-    ImportMappingForm,
-    ImportUploadForm,
     MaterialForm,
     NominateForm,
     QuotaForm,
@@ -45,8 +42,6 @@ from cybercap.activities.models import (
     ACTIVITY_TRANSITIONS,
     Activity,
     ActivityStatus,
-    ImportStatus,
-    ParticipantImport,
     RegistrationStatus,
 )
 from cybercap.network.selectors import countries_for_user, people_for_user, topics_for_user
@@ -308,99 +303,6 @@ def material_download(request: HttpRequest, pk: int, material_pk: int) -> HttpRe
     return response
 
 
-# --- participant list import ----------------------------------------------------------------------
-
-
-def _import_for(request: HttpRequest, pk: int, import_pk: int) -> ParticipantImport:
-    activity = selectors.activity_get_for_user(user=request.user, pk=pk)
-    return access.get_or_404(
-        ParticipantImport.objects.filter(activity=activity).select_related("activity", "country"),
-        pk=import_pk,
-    )
-
-
-@staff_required
-@require_http_methods(["GET", "POST"])
-def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    activity = selectors.activity_get_for_user(user=request.user, pk=pk)
-    form = ImportUploadForm(
-        request.POST or None, request.FILES or None, countries=countries_for_user(user=request.user)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            batch = services.import_upload(
-                activity=activity,
-                country=form.cleaned_data["country"],
-                upload=form.cleaned_data["file"],
-                by=request.user,
-            )
-            return redirect("activities:import_map", pk=activity.pk, import_pk=batch.pk)
-        except services.ActivityError as exc:
-            form.add_error("file", str(exc))
-    return render(request, "activities/import_upload.html", {"activity": activity, "form": form})
-
-
-@staff_required
-@require_http_methods(["GET", "POST"])
-def import_map(request: HttpRequest, pk: int, import_pk: int) -> HttpResponse:
-    batch = _import_for(request, pk, import_pk)
-    if batch.status != ImportStatus.UPLOADED:
-        return redirect("activities:import_preview", pk=pk, import_pk=batch.pk)
-    try:
-        table = services.import_table(batch)
-    except services.ActivityError as exc:
-        messages.error(request, str(exc))
-        return redirect("activities:import_upload", pk=pk)
-    form = ImportMappingForm(
-        request.POST or None, headers=table.headers, initial_columns=batch.columns
-    )
-    if request.method == "POST" and form.is_valid():
-        services.import_map(batch=batch, columns=dict(form.cleaned_data))
-        return redirect("activities:import_preview", pk=pk, import_pk=batch.pk)
-    context = {
-        "activity": batch.activity,
-        "batch": batch,
-        "form": form,
-        "headers": table.headers,
-        "sample": table.rows[:3],
-    }
-    return render(request, "activities/import_map.html", context)
-
-
-@staff_required
-@require_http_methods(["GET", "POST"])
-def import_preview(request: HttpRequest, pk: int, import_pk: int) -> HttpResponse:
-    batch = _import_for(request, pk, import_pk)
-    if batch.status == ImportStatus.SAVED:
-        return render(
-            request, "activities/import_saved.html", {"activity": batch.activity, "batch": batch}
-        )
-    if request.method == "POST":
-        keep_new = [int(v) for v in request.POST.getlist("new_person") if v.isdigit()]
-        try:
-            count = services.import_save(
-                batch=batch, by=request.user, new_despite_duplicate=keep_new
-            )
-            messages.success(
-                request, _("%(count)d participants saved and nominated.") % {"count": count}
-            )
-            return redirect("activities:activity_decisions", pk=pk)
-        except services.ActivityError as exc:
-            messages.error(request, str(exc))
-    try:
-        preview = services.import_preview(batch=batch)
-    except services.ActivityError as exc:
-        messages.error(request, str(exc))
-        return redirect("activities:import_upload", pk=pk)
-    context = {
-        "activity": batch.activity,
-        "batch": batch,
-        "preview": preview,
-        "mapping": [(FIELD_LABELS[k], v) for k, v in batch.columns.items() if k in FIELD_LABELS],
-    }
-    return render(request, "activities/import_preview.html", context)
-
-
 # --- planning (staff) -----------------------------------------------------------------------------
 
 
@@ -488,84 +390,6 @@ def activity_plan(request: HttpRequest, pk: int) -> HttpResponse:
         "trainer_form": trainer_form,
     }
     return render(request, "activities/activity_plan.html", context)
-
-
-# --- attendance -----------------------------------------------------------------------------------
-
-
-@verified_login_required
-@require_http_methods(["GET", "POST"])
-def session_check_in(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
-    """Staff and the activity's trainers mark who is present, by hand or by badge code."""
-    user = request.user
-    activity = selectors.activity_get_for_user(user=user, pk=pk)
-    if not selectors.can_manage(user, activity):
-        raise PermissionDenied
-    session = selectors.session_get_for_activity(activity=activity, pk=session_pk)
-    if request.method == "POST":
-        try:
-            code = str(request.POST.get("code", "")).strip()
-            if code:
-                registration = services.attendance_by_badge(session=session, code=code, by=user)
-                messages.success(
-                    request,
-                    _("%(name)s is checked in.") % {"name": registration.person.full_name},
-                )
-            else:
-                raw = str(request.POST.get("registration", ""))
-                registration = access.get_or_404(
-                    selectors.registrations_for_user(user=user).filter(activity=activity),
-                    pk=int(raw) if raw.isdigit() and len(raw) < 19 else 0,
-                )
-                services.attendance_mark(
-                    session=session,
-                    registration=registration,
-                    present=request.POST.get("present") == "1",
-                    by=user,
-                )
-                messages.success(request, _("Attendance saved."))
-        except services.ActivityError as exc:
-            messages.error(request, str(exc))
-        return redirect("activities:session_check_in", pk=activity.pk, session_pk=session.pk)
-    rows = selectors.check_in_list(session=session)
-    context = {
-        "activity": activity,
-        "session": session,
-        "rows": rows,
-        "present_count": sum(1 for row in rows if row["present"]),
-    }
-    return render(request, "activities/session_check_in.html", context)
-
-
-def _managed_activity(request: HttpRequest, pk: int) -> Activity:
-    activity = selectors.activity_get_for_user(user=request.user, pk=pk)
-    if not selectors.can_manage(request.user, activity):
-        raise PermissionDenied
-    return activity
-
-
-def _pdf_response(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
-
-
-@verified_login_required
-@require_GET
-def activity_badges(request: HttpRequest, pk: int) -> HttpResponse:
-    """Printable badges of the expected participants, each with its code as a QR code."""
-    activity = _managed_activity(request, pk)
-    return _pdf_response(printing.badges_pdf(activity=activity), f"badges-{activity.pk}.pdf")
-
-
-@verified_login_required
-@require_GET
-def session_sign_in_sheet(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
-    activity = _managed_activity(request, pk)
-    session = selectors.session_get_for_activity(activity=activity, pk=session_pk)
-    return _pdf_response(
-        printing.sign_in_pdf(session=session), f"sign-in-{activity.pk}-{session.pk}.pdf"
-    )
 
 
 @verified_login_required
