@@ -1,7 +1,7 @@
 """Printable badges (with the badge code as a QR code) and per-session sign-in sheets, as PDF.
 
-WeasyPrint renders the templates in templates/activities/print/ with print.css (a file of this
-package, never served to browsers); Noto fonts cover the Thai, Khmer, Lao, Myanmar and
+WeasyPrint renders the templates in templates/activities/print/ with print.css beside them (a
+file read from disk, never served to browsers); Noto fonts cover the Thai, Khmer, Lao, Myanmar and
 Vietnamese scripts of participants' names. The QR code holds only the badge code, which a
 handheld scanner types into the check-in page.
 """
@@ -20,7 +20,7 @@ from weasyprint.text.fonts import FontConfiguration
 from cybercap.activities import selectors
 from cybercap.activities.models import Activity, Session
 
-STYLESHEET = Path(__file__).with_name("print.css")
+STYLESHEET = Path(__file__).parent / "templates" / "activities" / "print" / "print.css"
 
 
 def _pdf(document: str, title: str) -> bytes:
