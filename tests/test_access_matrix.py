@@ -27,6 +27,7 @@ from tests.access import (
     everyone,
     only,
     plugin_rules,
+    populate_plugins,
 )
 from tests.conftest import login
 from tests.factories import (
@@ -261,7 +262,7 @@ def build_world(client_factory: Callable[[], Client]) -> World:
     _admin_samples(users)
     staff_token, _ = token_create(user=users["staff"], name="matrix")
     learner_token, _ = token_create(user=users["learner"], name="matrix")
-    return World(
+    world = World(
         th,
         vn,
         th_agency,
@@ -273,6 +274,8 @@ def build_world(client_factory: Callable[[], Client]) -> World:
         staff_token,
         learner_token,
     )
+    populate_plugins(world)
+    return world
 
 
 def _admin_samples(users: dict[str, Any]) -> None:

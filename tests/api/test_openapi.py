@@ -29,11 +29,24 @@ def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]
 
 def test_it_lists_the_operations(document: dict[str, Any]) -> None:
     assert sorted((path, method) for path, method, _op in _operations(document)) == [
+        ("/api/v1/activities", "get"),
+        ("/api/v1/activities/{id}", "get"),
+        ("/api/v1/activities/{id}/sessions", "get"),
         ("/api/v1/agencies", "get"),
         ("/api/v1/agencies/{id}", "get"),
         ("/api/v1/countries", "get"),
         ("/api/v1/countries/{code}", "get"),
+        ("/api/v1/courses", "get"),
+        ("/api/v1/courses/{key}", "get"),
+        ("/api/v1/learn/progress", "get"),
         ("/api/v1/me", "get"),
+        ("/api/v1/reviews", "get"),
+        ("/api/v1/reviews/{id}", "get"),
+        ("/api/v1/reviews/{id}/answers", "get"),
+        ("/api/v1/reviews/{id}/answers/{code}", "put"),
+        ("/api/v1/reviews/{id}/gaps", "get"),
+        ("/api/v1/reviews/{id}/recommendations", "get"),
+        ("/api/v1/reviews/{id}/scores", "get"),
         ("/api/v1/topics", "get"),
         ("/api/v1/topics/{key}", "get"),
     ]

@@ -143,6 +143,9 @@ def test_staff_navigation_reaches_everything(client_for: Callable[..., Client]) 
         "/network/agencies/",
         "/network/people/",
         "/network/topics/",
+        "/reviews/",
+        "/activities/",
+        "/learn/",
         "/audit/",
         "/accounts/users/",
         "/accounts/profile/",
@@ -160,6 +163,9 @@ def test_focal_point_navigation_has_people_but_no_staff_pages(
         "/network/agencies/",
         "/network/people/",
         "/network/topics/",
+        "/reviews/",
+        "/activities/",
+        "/learn/",
         "/accounts/profile/",
         "/accounts/tokens/",
     ]
@@ -171,6 +177,8 @@ def test_learner_navigation_has_no_people(client_for: Callable[..., Client]) -> 
         "/network/countries/",
         "/network/agencies/",
         "/network/topics/",
+        "/activities/",
+        "/learn/",
         "/accounts/profile/",
         "/accounts/tokens/",
     ]
