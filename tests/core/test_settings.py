@@ -142,7 +142,7 @@ def test_serve_runs_gunicorn_with_safe_settings(tmp_path: Path) -> None:
         body = None
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:  # noqa: S310 - loopback
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                     body = r.read().decode()
                     break
             except OSError:
