@@ -13,6 +13,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from cybercap.accounts.models import TWO_FACTOR_ROLES, User
 from tests.factories import CountryFactory, RoleFactory, UserFactory, confirmed_totp
 
+# The browser fixtures (one Playwright, one Chromium, one live server for the whole run),
+# shared by tests/e2e/ and the apps' browser tests.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_and_clean(settings: Any) -> None:

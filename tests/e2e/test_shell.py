@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from cybercap.accounts.models import Role
 from cybercap.core import demo_flag
 from cybercap.network.models import Gender
-from tests.e2e.conftest import current_code, log_in
+from tests.browser import current_code, log_in
 from tests.factories import AgencyFactory, PersonFactory, RoleFactory, TopicFactory, UserFactory
 
 # Screenshots to look at by eye; outside the repository.

@@ -15,13 +15,6 @@ from cybercap.reviews import services
 from cybercap.reviews.content import framework_store
 from cybercap.reviews.framework_schema import Framework, load_framework
 from cybercap.reviews.models import FrameworkVersion, Review, ReviewState
-from tests.e2e.conftest import (  # noqa: F401 -- the browser fixtures, for test_browser.py
-    browser,
-    console,
-    live_server,
-    page,
-    playwright_instance,
-)
 from tests.factories import RoleFactory, UserFactory
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from cybercap.reviews import services
 from cybercap.reviews.models import Answer, Evidence, ValidationComment
-from tests.e2e.conftest import current_code, log_in
+from tests.browser import current_code, log_in
 from tests.factories import RoleFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

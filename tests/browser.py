@@ -1,4 +1,5 @@
-"""Browser fixtures: Debian's Chromium through Playwright, with the page's CSP enforced.
+"""Browser fixtures, a pytest plugin loaded by tests/conftest.py: Debian's Chromium through
+Playwright, with the page's CSP enforced.
 
 Playwright's sync API runs an event loop in this thread, so Django's guard against database
 access from async code has to be lifted for the test thread (the live server runs in its own).
