@@ -222,7 +222,14 @@ AXES_IPWARE_PROXY_COUNT = 1 if BEHIND_PROXY else 0
 OTP_TOTP_ISSUER = "cybercap"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are cached only in a cache that every app server shares (Redis): a per-process
+# local-memory cache would serve one worker a stale copy of a session another worker changed
+# (a second factor just verified, a log-out).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
