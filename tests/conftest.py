@@ -26,6 +26,9 @@ def _fast_and_clean(settings: Any) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
+    # One test process, so its memory cache is coherent: sessions cached as with Redis in
+    # production, which the query-count tests assume.
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
