@@ -1,15 +1,21 @@
-"""Content types whose apps do not exist yet register here, so that `cybercap content check`
-already covers every file under content/. When an app arrives, its AppConfig takes over the
-registration."""
+"""Content types that belong to no single app.
+
+"frameworks" is registered by ReviewsConfig.ready() (cybercap.reviews.content), "courses" by
+ElearningConfig.ready() (cybercap.elearning.content) and the reference data by NetworkConfig;
+the translation glossaries, shared by every translated course and the platform, live here.
+"""
 
 from __future__ import annotations
 
-from cybercap.core import contentkit  # noqa: F401 - apps to come register through it
+from cybercap.core import contentkit, glossary
 
 
 def register_content_types() -> None:
-    """Nothing is left here: every content type is registered by its own app.
-
-    "frameworks" is registered by ReviewsConfig.ready() (cybercap.reviews.content);
-    "courses" by ElearningConfig.ready() (cybercap.elearning.content), with a load.
-    """
+    contentkit.register(
+        contentkit.ContentType(
+            name="glossaries",
+            check=glossary.check,
+            order=90,
+            extras={"describe": glossary.describe},
+        )
+    )
