@@ -450,7 +450,9 @@ def build_case_graph(
     b.contains([acquisition, acq_record])
 
     # The custody chain of each exhibit, in log order. The acquisition takes its place in
-    # its exhibit's chain: at the custody event that records it, or else by its time.
+    # its exhibit's chain: at the custody event that records it, or else by its start time,
+    # before the first event of a later second (events are recorded to the second; within
+    # the same second the log's events come first).
     matched = next(
         (
             index
@@ -467,7 +469,7 @@ def build_case_graph(
             not placed
             and matched is None
             and event_exhibit == exhibit
-            and _instant(started) < _instant(str(event["time"]))
+            and _instant(started).replace(microsecond=0) < _instant(str(event["time"]))
         ):
             chain.step(exhibit, acquisition, acq_record, [*files, *links])
             placed = True
@@ -526,10 +528,10 @@ class _Chain:
         graph = self.b.graph
         item = self.b.exhibit(exhibit)
         self.root(exhibit)
-        objects = [item]
+        objects = []  # the first action (a seizure) has only a result
         if exhibit in self.last:
             previous_action, previous_record = self.last[exhibit]
-            objects.append(previous_record)
+            objects += [item, previous_record]
             objects += [ref["@id"] for ref in graph.nodes[previous_record]["uco-core:object"]]
             graph.extend(action, "case-investigation:wasInformedBy", [previous_action])
         graph.extend(action, "uco-action:object", objects)
