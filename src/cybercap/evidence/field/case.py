@@ -573,8 +573,19 @@ class _Chain:
 
 
 def jsonld_bytes(graph: dict[str, Any]) -> bytes:
-    """The graph as UTF-8 JSON, keys sorted: the same graph always gives the same bytes."""
-    return (json.dumps(graph, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    """The graph as UTF-8 JSON, keys sorted, one node a line: the same graph always gives the
+    same bytes (and the C encoder does the work: no ``indent``, which is pure Python)."""
+    dump = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+    nodes = ",\n".join("    " + dump(node) for node in graph["@graph"])
+    extra = {key: value for key, value in graph.items() if key not in {"@context", "@graph"}}
+    lines = [
+        "{",
+        f'  "@context": {dump(graph["@context"])},',
+        *(f"  {dump(key)}: {dump(value)}," for key, value in sorted(extra.items())),
+        f'  "@graph": [\n{nodes}\n  ]',
+        "}",
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def write_graph(path: str, graph: dict[str, Any]) -> None:
