@@ -19,7 +19,7 @@ import rdflib
 from case_utils import inherent_uuid
 from case_utils.namespace import NS_UCO_OBSERVABLE
 
-from cybercap.evidence.field.case import CONTEXT, build_case_graph
+from cybercap.evidence.field.case import CONTEXT, CaseExportError, build_case_graph
 from tests.evidence.conftest import CliRunner, MiB, acquire_args, tool
 
 CASE_VALIDATE = Path(sys.executable).with_name("case_validate")
@@ -435,3 +435,33 @@ def test_export_refuses_a_tampered_or_foreign_log(tmp_path: Path, cli: CliRunner
     )
     assert (status, "No such file or directory" in stderr) == (2, True)
     assert not export.exists()
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda m: m.update(format="other"), "not a cybercap evidence manifest"),
+        (lambda m: m.pop("examiner"), "the manifest has no 'examiner'"),
+        (lambda m: m["files"][0].pop("hashes"), "file 1 of the manifest is malformed"),
+        (
+            lambda m: m["files"][0]["hashes"].update(md5="zz"),
+            "f.txt: the md5 hash is not hexadecimal: 'zz'",
+        ),
+        (lambda m: m.update(started_at="yesterday"), "not an RFC 3339 time: 'yesterday'"),
+    ],
+)
+def test_a_malformed_manifest_is_refused_with_a_reason(
+    tmp_path: Path, cli: CliRunner, damage: Any, message: str
+):
+    """Manifests come back as uploads too: nothing malformed reaches the graph."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "f.txt").write_bytes(b"evidence\n")
+    manifest = acquired(cli, source, tmp_path / "out")
+    damage(manifest)
+    with pytest.raises(CaseExportError) as refused:
+        build_case_graph(manifest)
+    assert str(refused.value) == message
+    events = [{"action": "seize", "exhibit": "EX-01", "time": "2026-01-01T00:00:00Z"}]
+    with pytest.raises(CaseExportError, match="custody entry 1 is not a custody event"):
+        build_case_graph(acquired(cli, source, tmp_path / "out2"), events)

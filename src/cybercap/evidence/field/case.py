@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -61,6 +62,7 @@ HASH_METHODS = {
 # The root of every UUIDv5 below: one fixed namespace for cybercap's CASE exports.
 ROOT = uuid.uuid5(uuid.NAMESPACE_URL, "urn:cybercap:evidence:case-export")
 OBS = CONTEXT["uco-observable"]
+_HEX = re.compile(r"[0-9a-f]+")
 
 
 class CaseExportError(ValueError):
@@ -72,6 +74,7 @@ def _uuid(*parts: str) -> str:
 
 
 def _time(value: str) -> dict[str, str]:
+    _instant(value)  # an xsd:dateTime, or CaseExportError
     return {"@type": "xsd:dateTime", "@value": value}
 
 
@@ -241,6 +244,9 @@ class _Builder:
         cls: str = "File",
     ) -> str:
         """A file (or a device's content) by case, exhibit, path and SHA-256."""
+        for method, value in hashes.items():
+            if method in HASH_METHODS and not _HEX.fullmatch(str(value).lower()):
+                raise CaseExportError(f"{path}: the {method} hash is not hexadecimal: {value!r}")
         sha256 = str(hashes.get("sha256", "")).lower()
         iri = f"kb:{cls}-{_uuid(self.case, 'file', exhibit, path, sha256)}"
         if iri in self.graph.nodes:
@@ -345,11 +351,23 @@ class _Builder:
 
 
 def _check_manifest(manifest: Any) -> None:
+    """Enough of the shape that the graph cannot come out malformed (uploads are input)."""
     if not isinstance(manifest, dict) or manifest.get("format") != mf.FORMAT:
         raise CaseExportError("not a cybercap evidence manifest")
     for key in ("case", "exhibit", "examiner", "source", "files", "started_at", "finished_at"):
         if key not in manifest:
             raise CaseExportError(f"the manifest has no {key!r}")
+    if not isinstance(manifest["source"], dict) or not isinstance(manifest["files"], list):
+        raise CaseExportError("the manifest's source or files are malformed")
+    for number, record in enumerate(manifest["files"], start=1):
+        if not (
+            isinstance(record, dict)
+            and isinstance(record.get("path"), str)
+            and isinstance(record.get("size"), int)
+            and isinstance(record.get("hashes"), dict)
+            and "sha256" in record["hashes"]
+        ):
+            raise CaseExportError(f"file {number} of the manifest is malformed")
 
 
 def _item_key(items: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
