@@ -97,6 +97,20 @@ def _parser() -> argparse.ArgumentParser:
     ver.add_argument("--json", action="store_true", help="print the report as JSON")
     ver.add_argument("--quiet", action="store_true", help="no progress output")
 
+    exp = sub.add_parser(
+        "export-case",
+        help="write the acquisition and its custody chain as a CASE/UCO JSON-LD graph",
+        description="Express MANIFEST.json (and the custody log) in CASE/UCO JSON-LD, "
+        "which case_validate (PyPI case-utils) checks. The custody chain is checked first; "
+        "with --pubkey its signed checkpoint too.",
+    )
+    exp.add_argument("manifest", metavar="MANIFEST.json", help="or the directory holding it")
+    exp.add_argument("--custody", metavar="LOG", help="the custody log of the exhibit")
+    exp.add_argument(
+        "--pubkey", nargs="+", metavar="PUBFILE", help="also check the log's signed checkpoint"
+    )
+    exp.add_argument("--output", required=True, metavar="FILE.jsonld")
+
     cus = sub.add_parser("custody", help="the signed, hash-chained chain-of-custody log")
     csub = cus.add_subparsers(dest="custody_command", required=True)
     keygen = csub.add_parser("keygen", help="make an Ed25519 key pair in minisign format")
@@ -284,10 +298,56 @@ def _verify(args: argparse.Namespace) -> int:
     return EXIT_CLEAN if report.ok else EXIT_FINDINGS
 
 
+def _export_case(args: argparse.Namespace) -> int:
+    from cybercap.evidence.field.case import CaseExportError, build_case_graph, write_graph
+    from cybercap.evidence.field.manifest import load_manifest
+
+    if args.pubkey and not args.custody:
+        return _fail("--pubkey checks a custody log: give --custody LOG too")
+    try:
+        manifest, _path = load_manifest(args.manifest)
+        entries: list[dict] = []
+        if args.custody:
+            if args.pubkey:
+                keys = []
+                for path in args.pubkey:
+                    with open(path, encoding="ascii") as handle:
+                        keys.append(minisign.load_public_key(handle.read()))
+                report = custody.verify(args.custody, keys)
+            else:
+                _lines, report = custody.read_events(args.custody)
+            if not report.ok:
+                print(f"cybercap evidence: {args.custody} does not verify; nothing exported:")
+                for problem in report.problems:
+                    print(f"  {problem}")
+                return EXIT_FINDINGS
+            entries = report.events
+            if not entries:
+                return _fail(f"{args.custody}: the custody log is empty")
+            other = sorted({str(e.get("case_id")) for e in entries} - {manifest["case"]})
+            if other:
+                return _fail(
+                    f"{args.custody} holds events of case {', '.join(other)}, but the manifest"
+                    f" is of case {manifest['case']}"
+                )
+        graph = build_case_graph(manifest, entries)
+        write_graph(args.output, graph)
+    except (OSError, ManifestError, CaseExportError, minisign.MinisignError) as exc:
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        name = getattr(exc, "filename", None)
+        return _fail(f"{name}: {detail}" if name else detail)
+    nodes = len(graph["@graph"])
+    chain = f" and {len(entries)} custody events" if entries else ""
+    print(f"exported the acquisition{chain} as CASE/UCO JSON-LD ({nodes} nodes): {args.output}")
+    return EXIT_CLEAN
+
+
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     if args.command == "acquire":
         return _acquire(args, argv)
+    if args.command == "export-case":
+        return _export_case(args)
     if args.command == "custody":
         return _custody(args)
     return _verify(args)
