@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Field, File, Form, Path, Query, Router, Schema, UploadedFile
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import ValidationError
 
 from cybercap.api.base import MAX_ID, Page, PageQuery, caller, paginate, responses
@@ -144,45 +144,58 @@ def case_detail(request: HttpRequest, id: Path[CaseId]) -> dict[str, Any]:
     }
 
 
+_FILE = {"type": "string", "format": "binary"}
+_UPLOAD_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "manifest": {**_FILE, "description": "manifest.json written by `acquire`."},
+        "custody_log": {**_FILE, "description": "The custody log (JSON lines)."},
+        "head": {**_FILE, "description": "The signed checkpoint, LOG.head."},
+        "signature": {**_FILE, "description": "Its signature, LOG.head.minisig."},
+        "public_key": {**_FILE, "description": "The minisign public key (KEYFILE.pub)."},
+        "evidence": {**_FILE, "description": "Optional: a copy of the evidence to re-hash."},
+        "evidence_path": {
+            "type": "string",
+            "maxLength": 1000,
+            "description": "Optional: the evidence file's path in the manifest.",
+        },
+    },
+    "required": ["manifest", "custody_log", "head", "signature", "public_key"],
+}
+
+
 @router.post(
     "/evidence/cases/{id}/exhibits/{exhibit_id}/verifications",
     response=responses(VerificationOut, lookup=True, parses=True),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"multipart/form-data": {"schema": _UPLOAD_SCHEMA}},
+        }
+    },
 )
 def verification_create(
-    request: HttpRequest,
-    id: Path[CaseId],
-    exhibit_id: Path[ExhibitId],
-    manifest: File[UploadedFile],
-    custody_log: File[UploadedFile],
-    head: File[UploadedFile],
-    signature: File[UploadedFile],
-    public_key: File[UploadedFile],
-    evidence: File[UploadedFile] | None = None,
-    evidence_path: Form[str] = "",
+    request: HttpRequest, id: Path[CaseId], exhibit_id: Path[ExhibitId]
 ) -> dict[str, Any]:
-    """Upload the field CLI's output for an exhibit and verify it: the custody chain and its
-    signature always, the manifest against the log, and the evidence file against the
-    manifest when one is sent. A well-formed upload that fails verification is kept and
-    answered with status ``failed`` and its problems; a file too large or of the wrong type
-    is a 422 and nothing is kept."""
+    """Upload the field CLI's output for an exhibit (multipart form) and verify it: the
+    custody chain and its signature always, the manifest against the log, and the evidence
+    file against the manifest when one is sent. A well-formed upload that fails verification
+    is kept and answered with status ``failed`` and its problems; a missing file, a file too
+    large or of the wrong type is a 422 and nothing is kept."""
     case = _case(request, id)
     exhibit = selectors.exhibit_get(case, exhibit_id)
+    # Read here, after the scope check, so that a case out of scope is a 404 whatever is sent.
+    evidence_path = request.POST.get("evidence_path", "")
     if len(evidence_path) > 1000 or "\x00" in evidence_path:
         raise ValidationError(
-            [{"loc": ["form", "evidence_path"], "msg": "Too long or not text.", "type": "invalid"}]
+            [{"loc": ["body", "evidence_path"], "msg": "Too long or not text.", "type": "invalid"}]
         )
     try:
         verification = services.verification_upload(
             by=caller(request),
             exhibit=exhibit,
-            files={
-                "manifest": manifest,
-                "custody_log": custody_log,
-                "head": head,
-                "signature": signature,
-                "public_key": public_key,
-            },
-            evidence=evidence,
+            files={name: request.FILES.get(name) for name, _s, _l in services.UPLOADS},
+            evidence=request.FILES.get("evidence"),
             evidence_path=evidence_path,
         )
     except services.EvidenceError as exc:
