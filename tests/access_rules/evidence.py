@@ -81,8 +81,11 @@ RULES: list[Rule] = [
     Rule("evidence:case_create", only(USERS, 422, 403), method="POST", label="empty form"),
     Rule("evidence:case_detail", _scoped(TH, 200), kwargs=case_kw("th"), label="TH case"),
     Rule("evidence:case_detail", _scoped(VN, 200), kwargs=case_kw("vn"), label="VN case"),
-    Rule("evidence:case_members", only(USERS + ["reviewer", "focal_th", "learner"], 405, 405),
-         kwargs=case_kw("th")),
+    Rule(
+        "evidence:case_members",
+        only([*USERS, "reviewer", "focal_th", "learner"], 405, 405),
+        kwargs=case_kw("th"),
+    ),
     Rule(
         "evidence:case_members",
         _scoped(VN, 302),
@@ -90,8 +93,11 @@ RULES: list[Rule] = [
         method="POST",
         label="VN case, nobody named (no change)",
     ),
-    Rule("evidence:exhibit_create", only(USERS + ["reviewer", "focal_th", "learner"], 405, 405),
-         kwargs=case_kw("th")),
+    Rule(
+        "evidence:exhibit_create",
+        only([*USERS, "reviewer", "focal_th", "learner"], 405, 405),
+        kwargs=case_kw("th"),
+    ),
     *[
         Rule(
             "evidence:exhibit_create",
@@ -108,7 +114,7 @@ RULES: list[Rule] = [
     ],
     Rule(
         "evidence:verification_upload",
-        only(USERS + ["reviewer", "focal_th", "learner"], 405, 405),
+        only([*USERS, "reviewer", "focal_th", "learner"], 405, 405),
         kwargs=exhibit_kw("th"),
     ),
     *[

@@ -151,9 +151,7 @@ def test_a_named_investigator_may_not_rename_the_case_members(world: dict[str, A
     assert world["th"].members.count() == 3
 
 
-def test_the_owner_opens_a_case_on_the_web(
-    make_user: Callable[..., Any], thailand: Any
-) -> None:
+def test_the_owner_opens_a_case_on_the_web(make_user: Callable[..., Any], thailand: Any) -> None:
     owner = make_user("investigator", thailand)
     trainer = make_user("trainer")
     client = login(Client(), owner)

@@ -184,7 +184,7 @@ def test_a_checkpoint_signed_by_another_key_is_rejected(
 def test_a_log_of_another_case_is_rejected(
     investigator: Any, thailand: Any, tmp_path: Path
 ) -> None:
-    case, exhibit = make_case(investigator, thailand)
+    _case, exhibit = make_case(investigator, thailand)
     other, other_exhibit = make_case(investigator, thailand, "TRAIN-TH-2026-02")
     output = field_output(tmp_path, other, other_exhibit)
     verification = services.verification_upload(

@@ -179,7 +179,7 @@ def _check_binding(case_ref: str, exhibit: str, result: CheckResult) -> None:
                 continue
             path = item.get("path")
             seen.add(path)
-            record = expected.get(path)  # type: ignore[arg-type]
+            record = expected.get(path)
             where = f"{MANIFEST}: ./{path}"
             if record is None:
                 result.problems.append(
@@ -216,11 +216,11 @@ def _evidence_target(
         found = [record for record in files if record["path"] == wanted]
         return found[0] if found else f"{MANIFEST} lists no file ./{wanted}"
     if len(files) == 1:
-        return files[0]  # type: ignore[no-any-return]
+        return files[0]
     base = os.path.basename(evidence_name)
     found = [record for record in files if os.path.basename(record["path"]) == base]
     if len(found) == 1:
-        return found[0]  # type: ignore[no-any-return]
+        return found[0]
     if not found:
         return f"{MANIFEST} lists no file named {base}; give its path in the manifest"
     return f"{MANIFEST} lists several files named {base}; give its path in the manifest"
@@ -301,8 +301,9 @@ def check_upload(
 
 def summary_of(manifest: dict[str, Any]) -> dict[str, Any]:
     """What the register shows of a manifest (small, for lists and the form)."""
-    summary = manifest.get("summary") if isinstance(manifest.get("summary"), dict) else {}
-    source = manifest.get("source") if isinstance(manifest.get("source"), dict) else {}
+    raw_summary, raw_source = manifest.get("summary"), manifest.get("source")
+    summary: dict[str, Any] = raw_summary if isinstance(raw_summary, dict) else {}
+    source: dict[str, Any] = raw_source if isinstance(raw_source, dict) else {}
     return {
         "case": str(manifest.get("case", ""))[:200],
         "exhibit": str(manifest.get("exhibit", ""))[:200],

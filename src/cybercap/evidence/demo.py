@@ -117,7 +117,7 @@ def run_field_cli(
 
 def _write_scene(root: Path, seed: str) -> None:
     """A small synthetic 'USB stick': notes, a spreadsheet export and a binary blob."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic file content, not a secret
     (root / "DCIM").mkdir(parents=True)
     (root / "notes.txt").write_text(
         "Training scenario: ledger of fictitious online-fraud payments.\n", encoding="utf-8"

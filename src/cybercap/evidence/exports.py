@@ -33,7 +33,7 @@ def file_stem(verification: Verification) -> str:
 
 def _stored_manifest(verification: Verification) -> dict[str, Any]:
     with verification.manifest_file.open("rb") as handle:
-        return json.loads(handle.read().decode("utf-8"))  # type: ignore[no-any-return]
+        return json.loads(handle.read().decode("utf-8"))
 
 
 def _stored_events(verification: Verification) -> list[dict[str, Any]]:

@@ -209,9 +209,7 @@ class ExportKind(models.TextChoices):
 class Export(models.Model):
     """Who took which export of a verification, and when (kept so the audit log shows it)."""
 
-    verification = models.ForeignKey(
-        Verification, on_delete=models.CASCADE, related_name="exports"
-    )
+    verification = models.ForeignKey(Verification, on_delete=models.CASCADE, related_name="exports")
     kind = models.CharField(max_length=10, choices=ExportKind)
     detail = models.CharField(max_length=100, blank=True)
     by = models.ForeignKey(

@@ -39,9 +39,7 @@ def case_list_for_user(*, user: Any) -> QuerySet[Case]:
 
 
 def case_get_for_user(*, user: Any, pk: int) -> Case:
-    return access.get_or_404(  # type: ignore[no-any-return]
-        cases_for_user(user=user).select_related("country", "owner"), pk=pk
-    )
+    return access.get_or_404(cases_for_user(user=user).select_related("country", "owner"), pk=pk)
 
 
 def exhibits_for_case(case: Case) -> QuerySet[Exhibit]:
@@ -54,7 +52,7 @@ def exhibits_for_case(case: Case) -> QuerySet[Exhibit]:
 
 
 def exhibit_get(case: Case, pk: int) -> Exhibit:
-    return access.get_or_404(case.exhibits.all(), pk=pk)  # type: ignore[no-any-return]
+    return access.get_or_404(case.exhibits.all(), pk=pk)
 
 
 def verifications_for_exhibit(exhibit: Exhibit) -> QuerySet[Verification]:
@@ -62,7 +60,7 @@ def verifications_for_exhibit(exhibit: Exhibit) -> QuerySet[Verification]:
 
 
 def verification_get(case: Case, pk: int) -> Verification:
-    return access.get_or_404(  # type: ignore[no-any-return]
+    return access.get_or_404(
         Verification.objects.filter(exhibit__case=case).select_related(
             "exhibit", "exhibit__case", "exhibit__case__country", "uploaded_by"
         ),

@@ -57,8 +57,10 @@ def steps(events: list[dict[str, Any]]) -> list[Step]:
             holder = holder if action in {"verify", "access", "copy"} and holder else actor
         elif action in LETTING_GO:
             holder = counterparty
-        items = event.get("items") if isinstance(event.get("items"), list) else []
-        manifest = event.get("manifest") if isinstance(event.get("manifest"), dict) else {}
+        raw_items = event.get("items")
+        items: list[Any] = raw_items if isinstance(raw_items, list) else []
+        raw_manifest = event.get("manifest")
+        manifest: dict[str, Any] = raw_manifest if isinstance(raw_manifest, dict) else {}
         out.append(
             Step(
                 seq=number,
@@ -73,7 +75,9 @@ def steps(events: list[dict[str, Any]]) -> list[Step]:
                 location=_text(event.get("location"), 500),
                 items=len(items),
                 item_bytes=sum(
-                    i["size"] for i in items if isinstance(i, dict) and isinstance(i.get("size"), int)
+                    i["size"]
+                    for i in items
+                    if isinstance(i, dict) and isinstance(i.get("size"), int)
                 ),
                 manifest_sha256=_text(manifest.get("sha256"), 64),
             )

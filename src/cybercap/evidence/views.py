@@ -126,7 +126,9 @@ def case_members(request: HttpRequest, pk: int) -> HttpResponse:
     form = MembersForm(request.POST, case=case)
     if form.is_valid():
         try:
-            services.case_members_set(by=request.user, case=case, members=form.cleaned_data["members"])
+            services.case_members_set(
+                by=request.user, case=case, members=form.cleaned_data["members"]
+            )
         except EvidenceError as exc:
             _form_errors(form, exc)
         else:
@@ -196,10 +198,14 @@ def verification_upload(request: HttpRequest, pk: int, exhibit_pk: int) -> HttpR
             _form_errors(form, exc)
         else:
             if verification.verified:
-                messages.success(request, _("Verified: the custody chain, its signature and the manifest hold."))
+                messages.success(
+                    request, _("Verified: the custody chain, its signature and the manifest hold.")
+                )
             else:
                 messages.error(request, _("Verification failed: see where below."))
-            return redirect("evidence:verification_detail", pk=case.pk, verification_pk=verification.pk)
+            return redirect(
+                "evidence:verification_detail", pk=case.pk, verification_pk=verification.pk
+            )
     return _exhibit_page(request, case, exhibit_pk, form, status=422)
 
 
