@@ -11,7 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cybercap.accounts.tokens import token_create
+from cybercap.core.models import AuditEntry
 from cybercap.evidence import services
+from cybercap.evidence.models import Case
 from cybercap.evidence.services import EvidenceError
 from tests.conftest import login
 from tests.evidence.test_register_support import make_case
@@ -163,6 +165,7 @@ def test_the_owner_opens_a_case_on_the_web(make_user: Callable[..., Any], thaila
             "kind": "exercise",
             "country": thailand.pk,
             "members": [trainer.pk],
+            "training_only": "on",
         },
     )
     case = owner.evidence_cases_owned.get()
@@ -172,6 +175,11 @@ def test_the_owner_opens_a_case_on_the_web(make_user: Callable[..., Any], thaila
         "exercise",
         [trainer],
     )
+    members_audit = AuditEntry.objects.get(model="evidence.Case", changes__has_key="members")
+    assert (members_audit.actor_id, members_audit.changes) == (
+        owner.pk,
+        {"members": [[], [trainer.username]]},
+    )
     response = client.post(f"/evidence/{case.pk}/exhibits/", {"number": "EX-01"})
     exhibit = case.exhibits.get()
     assert response["Location"] == f"/evidence/{case.pk}/exhibits/{exhibit.pk}/"
@@ -180,6 +188,19 @@ def test_the_owner_opens_a_case_on_the_web(make_user: Callable[..., Any], thaila
     assert response.context["exhibit_form"].errors == {
         "number": ["This case already has an exhibit with this ID."]
     }
+
+
+def test_a_case_must_be_declared_a_training_or_exercise_case(
+    make_user: Callable[..., Any], thailand: Any
+) -> None:
+    client = login(Client(), make_user("investigator", thailand))
+    response = client.post(
+        "/evidence/new/",
+        {"reference": "REAL-1", "title": "A real case", "kind": "training", "country": thailand.pk},
+    )
+    assert response.status_code == 422
+    assert list(response.context["form"].errors) == ["training_only"]
+    assert not Case.objects.exists()
 
 
 def _list_queries(client: Client) -> int:

@@ -40,6 +40,11 @@ class CaseForm(forms.Form):
         help_text=_("They see the case and may add exhibits and uploads."),
     )
 
+    training_only = forms.BooleanField(
+        label=_("This is a training or exercise case, not real casework."),
+        help_text=_("Real casework stays on your agency's own systems."),
+    )
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         allowed = permissions.country_ids_for_new_cases(user)

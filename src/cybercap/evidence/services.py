@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from cybercap.accounts import access
 from cybercap.accounts.models import Role
+from cybercap.core import audit
+from cybercap.core.models import AuditAction, AuditEntry
 from cybercap.evidence import checking, permissions, timeline
 from cybercap.evidence.models import (
     Case,
@@ -117,7 +119,22 @@ def case_members_set(*, by: Any, case: Case, members: Iterable[Any]) -> None:
                     % {"user": user, "country": case.country}
                 }
             )
+    before = sorted(case.members.values_list("username", flat=True))
     case.members.set(chosen)
+    after = sorted(user.username for user in chosen)
+    if before != after:
+        # core.audit records field writes; a many-to-many change is recorded here.
+        actor = audit.current_actor()
+        AuditEntry.objects.create(
+            actor_id=actor.user_id if actor else None,
+            actor_label=(actor.label if actor else "system")[:150],
+            action=AuditAction.UPDATE,
+            model=Case._meta.label,
+            object_id=str(case.pk),
+            object_repr=str(case)[:200],
+            changes={"members": [before, after]},
+            ip_address=actor.ip_address if actor else None,
+        )
 
 
 @transaction.atomic

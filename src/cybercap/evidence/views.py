@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +20,8 @@ from cybercap.evidence import exports, permissions, selectors, services
 from cybercap.evidence.forms import CaseForm, ExhibitForm, MembersForm, UploadForm
 from cybercap.evidence.models import Case, ExportKind, Verification
 from cybercap.evidence.services import EvidenceError
+
+PAGE_SIZE = 50
 
 # The uploaded files a user may download again, by the name in the URL.
 DOWNLOADS = {
@@ -60,7 +63,8 @@ def _may_manage(user: Any, case: Case) -> bool:
 def case_list(request: HttpRequest) -> HttpResponse:
     _require_register(request)
     cases = selectors.case_list_for_user(user=request.user)
-    return render(request, "evidence/case_list.html", {"cases": cases})
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "evidence/case_list.html", {"page": page, "cases": page.object_list})
 
 
 @verified_login_required
