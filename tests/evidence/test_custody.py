@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -245,3 +246,98 @@ def test_show_lists_the_events(cli: CliRunner, log: Path):
         "items=0",
     ]
     assert os.path.exists(f"{log}.head")
+
+
+def _chain(lines: list[bytes]) -> list[bytes]:
+    """Recompute every prev after an edit, as a forger without the key would."""
+    out: list[bytes] = []
+    prev = "0" * 64
+    for line in lines:
+        event = json.loads(line)
+        event["prev"] = prev
+        rebuilt = json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        out.append(rebuilt.encode() + b"\n")
+        prev = hashlib.sha256(out[-1]).hexdigest()
+    return out
+
+
+def test_an_appended_unsigned_entry_is_caught(cli: CliRunner, log: Path, keys: Path):
+    lines = lines_of(log)
+    extra = json.loads(lines[-1])
+    extra.update(seq=6, action="release", reason="forged")
+    log.write_bytes(b"".join(_chain([*lines, json.dumps(extra).encode()])))
+    assert verify(cli, log, keys) == (
+        1,
+        [
+            f"TAMPERED OR INCOMPLETE: {log}",
+            "  checkpoint: signed for 5 entries, the log has 6"
+            " (entry 6 is not covered by a signature)",
+        ],
+    )
+
+
+def test_a_rewritten_chain_is_caught_by_the_signed_head(cli: CliRunner, log: Path, keys: Path):
+    """An edited entry with every later prev recomputed: the chain is whole again, but the
+    last line no longer has the signed head hash, and the forger cannot sign another."""
+    lines = lines_of(log)
+    lines[1] = lines[1].replace(b'"actor":"Somchai P."', b'"actor":"Somchai Q."')
+    log.write_bytes(b"".join(_chain(lines)))
+    assert verify(cli, log, keys) == (
+        1,
+        [
+            f"TAMPERED OR INCOMPLETE: {log}",
+            "  line 5 (the last): its SHA-256 is not the signed head hash (edited)",
+        ],
+    )
+    # rewriting LOG.head to match breaks its signature, for us and for minisign
+    head = Path(f"{log}.head")
+    text = head.read_text().splitlines()
+    text[3] = "head " + hashlib.sha256(lines_of(log)[-1]).hexdigest()
+    head.write_text("\n".join(text) + "\n")
+    status, out = verify(cli, log, keys)
+    assert status == 1
+    assert out[1] == "  checkpoint: bad signature: the signature does not match the signed file"
+    refused = run([tool("minisign"), "-Vm", str(head), "-p", f"{keys}.pub"], cwd=log.parent)
+    assert refused.returncode == 1
+
+
+def test_a_missing_checkpoint_is_caught(cli: CliRunner, log: Path, keys: Path):
+    Path(f"{log}.head.minisig").unlink()
+    status, out = verify(cli, log, keys)
+    assert status == 1
+    assert out[1].startswith(f"  checkpoint: cannot read {log}.head(.minisig): ")
+
+
+def test_the_checkpoint_of_another_log_is_refused(
+    cli: CliRunner, log: Path, keys: Path, tmp_path: Path
+):
+    """A genuine checkpoint, signed by the same key, of another log with as many entries."""
+    other = tmp_path / "other.jsonl"
+    for action in ("seize", "acquire", "transfer", "access", "copy"):
+        record(cli, other, keys, action)
+    for suffix in (".head", ".head.minisig"):
+        Path(f"{log}{suffix}").write_bytes(Path(f"{other}{suffix}").read_bytes())
+    status, out = verify(cli, log, keys)
+    assert status == 1
+    other_id = json.loads(lines_of(other)[0])["log_id"]
+    assert out[1:] == [
+        f"  checkpoint: signed for log {other_id}, not this one",
+        "  line 5 (the last): its SHA-256 is not the signed head hash (edited)",
+    ]
+
+
+def test_a_torn_last_line_is_caught(cli: CliRunner, log: Path, keys: Path):
+    """A write cut short (a crash, a full disk) or a truncation inside the last entry."""
+    data = log.read_bytes()
+    log.write_bytes(data[:-20])
+    status, out = verify(cli, log, keys)
+    assert status == 1
+    assert "  line 5: incomplete last line (no newline)" in out
+    # and nothing more is appended to it until someone has looked
+    args = ["custody", "record", log, "--key", keys, "--action", "access", "--case", "TH-1",
+            "--exhibit", "EX-01", "--actor", "X"]  # fmt: skip
+    assert cli(*args) == (
+        2,
+        "",
+        "cybercap evidence: the log's last line is incomplete; run `custody verify`\n",
+    )

@@ -1,4 +1,4 @@
-"""The field CLI runs with no Django, no settings and no database."""
+"""The field CLI runs with no Django, no settings and no database (and no RDF library)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,12 @@ status = main(['evidence', 'acquire', sys.argv[1], '--case', 'C', '--exhibit', '
 assert status == 0, status
 status = main(['evidence', 'verify', sys.argv[2], '--quiet'])
 assert status == 0, status
-loaded = sorted(m for m in sys.modules if m == 'django' or m.startswith('django.'))
+status = main(['evidence', 'export-case', sys.argv[2], '--output', sys.argv[2] + '/case.jsonld'])
+assert status == 0, status
+loaded = sorted(
+    m for m in sys.modules
+    if m.split('.')[0] in {'django', 'rdflib', 'pyshacl', 'case_utils'}
+)
 assert not loaded, loaded
 print('no django')
 """

@@ -450,7 +450,9 @@ def build_case_graph(
     b.contains([acquisition, acq_record])
 
     # The custody chain of each exhibit, in log order. The acquisition takes its place in
-    # its exhibit's chain: at the custody event that records it, or else by its time.
+    # its exhibit's chain: at the custody event that records it, or else by its start time,
+    # before the first event of a later second (events are recorded to the second; within
+    # the same second the log's events come first).
     matched = next(
         (
             index
@@ -467,7 +469,7 @@ def build_case_graph(
             not placed
             and matched is None
             and event_exhibit == exhibit
-            and _instant(started) < _instant(str(event["time"]))
+            and _instant(started).replace(microsecond=0) < _instant(str(event["time"]))
         ):
             chain.step(exhibit, acquisition, acq_record, [*files, *links])
             placed = True
@@ -526,10 +528,10 @@ class _Chain:
         graph = self.b.graph
         item = self.b.exhibit(exhibit)
         self.root(exhibit)
-        objects = [item]
+        objects = []  # the first action (a seizure) has only a result
         if exhibit in self.last:
             previous_action, previous_record = self.last[exhibit]
-            objects.append(previous_record)
+            objects += [item, previous_record]
             objects += [ref["@id"] for ref in graph.nodes[previous_record]["uco-core:object"]]
             graph.extend(action, "case-investigation:wasInformedBy", [previous_action])
         graph.extend(action, "uco-action:object", objects)
@@ -571,8 +573,19 @@ class _Chain:
 
 
 def jsonld_bytes(graph: dict[str, Any]) -> bytes:
-    """The graph as UTF-8 JSON, keys sorted: the same graph always gives the same bytes."""
-    return (json.dumps(graph, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    """The graph as UTF-8 JSON, keys sorted, one node a line: the same graph always gives the
+    same bytes (and the C encoder does the work: no ``indent``, which is pure Python)."""
+    dump = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+    nodes = ",\n".join("    " + dump(node) for node in graph["@graph"])
+    extra = {key: value for key, value in graph.items() if key not in {"@context", "@graph"}}
+    lines = [
+        "{",
+        f'  "@context": {dump(graph["@context"])},',
+        *(f"  {dump(key)}: {dump(value)}," for key, value in sorted(extra.items())),
+        f'  "@graph": [\n{nodes}\n  ]',
+        "}",
+    ]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def write_graph(path: str, graph: dict[str, Any]) -> None:

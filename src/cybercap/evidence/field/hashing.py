@@ -25,6 +25,7 @@ DEFAULT_CHUNK = 2 * MiB
 MIN_CHUNK = 1 * MiB
 MAX_CHUNK = 4 * MiB
 QUEUE_DEPTH = 4
+INLINE_MAX = 256 * 1024  # inputs up to this size are hashed in the reader's thread
 PRIMARY = "sha256"
 
 
@@ -42,7 +43,8 @@ def _blake3_factory() -> Callable[[], _Hasher] | None:
 
 
 def _hashlib(name: str) -> Callable[[], _Hasher]:
-    return lambda: hashlib.new(name)
+    constructor: Callable[[], _Hasher] | None = getattr(hashlib, name, None)
+    return constructor or (lambda: hashlib.new(name))  # the named ones skip new()'s lookup
 
 
 # Canonical names (as written in manifests) and how to make each hasher.
@@ -192,40 +194,81 @@ class MultiHasher:
         for worker in self._workers:
             worker.inbox.put((kind, data))
 
+    def _want(self, offset: int) -> int:
+        """The next read size: a chunk, never crossing a piece boundary."""
+        if self.piece_size is None:
+            return self.chunk_size
+        return min(self.chunk_size, self.piece_size - offset % self.piece_size)
+
+    def _hash_here(self, data: bytes) -> Digests:
+        """A small input, hashed in the caller's thread: for a few KiB, handing the data to
+        each algorithm's thread and waiting for it costs more than the hashing."""
+        hashers = [new_hasher(name) for name in self.algorithms]
+        for hasher in hashers:
+            hasher.update(data)
+        digests = Digests(
+            hashes={name: h.hexdigest() for name, h in zip(self.algorithms, hashers, strict=True)}
+        )
+        if self.piece_size is not None and data:  # one read never crosses a piece boundary
+            digests.pieces.append({"offset": 0, "size": len(data), "hashes": dict(digests.hashes)})
+        return digests
+
     def hash_fd(self, fd: int, *, on_bytes: Callable[[int], None] | None = None) -> Digests:
         """Read ``fd`` from its current offset to end of file and hash it.
 
         Raises :class:`ReadError` when a read fails (the threads are left ready for the next
         input). ``on_bytes`` is called with the size of every chunk read (for progress).
+        An input that ends within its first read of at most ``INLINE_MAX`` bytes is hashed in
+        the caller's thread; a larger one goes through the hashing threads.
         """
         offset = 0
-        piece_left = self.piece_size
+        head: list[bytes] = []  # read ahead to tell a small input from a large one
+        try:
+            while len(head) < 2:
+                data = os.read(fd, self._want(offset))
+                head.append(data)
+                if not data:
+                    break
+                offset += len(data)
+                if on_bytes is not None:
+                    on_bytes(len(data))
+        except OSError as exc:  # nothing was handed to the threads yet
+            raise ReadError(offset, exc) from None
+        if not head[-1] and len(head[0]) <= INLINE_MAX:
+            return self._hash_here(head[0])
+
+        sent = 0
         piece_start = 0
         piece_ranges: list[tuple[int, int]] = []
+
+        def dispatch(data: bytes) -> None:
+            nonlocal sent, piece_start
+            self._send(_DATA, data)
+            sent += len(data)
+            if self.piece_size is not None and sent % self.piece_size == 0:
+                self._send(_PIECE)
+                piece_ranges.append((piece_start, sent - piece_start))
+                piece_start = sent
+
+        for data in head:
+            if data:
+                dispatch(data)
         error: ReadError | None = None
-        while True:
-            want = self.chunk_size if piece_left is None else min(self.chunk_size, piece_left)
+        while head[-1]:
             try:
-                data = os.read(fd, want)
+                data = os.read(fd, self._want(offset))
             except OSError as exc:
                 error = ReadError(offset, exc)
                 break
             if not data:
                 break
-            self._send(_DATA, data)
+            dispatch(data)
             offset += len(data)
             if on_bytes is not None:
                 on_bytes(len(data))
-            if piece_left is not None and self.piece_size is not None:
-                piece_left -= len(data)
-                if piece_left == 0:
-                    self._send(_PIECE)
-                    piece_ranges.append((piece_start, offset - piece_start))
-                    piece_start = offset
-                    piece_left = self.piece_size
-        if self.piece_size is not None and offset > piece_start and error is None:
+        if self.piece_size is not None and sent > piece_start and error is None:
             self._send(_PIECE)
-            piece_ranges.append((piece_start, offset - piece_start))
+            piece_ranges.append((piece_start, sent - piece_start))
         self._send(_END)
         results: dict[str, tuple[str, list[str]]] = {}
         failure: BaseException | None = None

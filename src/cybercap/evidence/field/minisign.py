@@ -21,13 +21,10 @@ import os
 import secrets
 import struct
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
+if TYPE_CHECKING:  # imported where used: `acquire` and `verify` need no cryptography
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 # libsodium's scryptsalsa208sha256 "sensitive" limits, as minisign uses them.
 OPSLIMIT = 33554432
@@ -92,12 +89,16 @@ class SecretKey:
 
     @property
     def public(self) -> PublicKey:
+        from cryptography.hazmat.primitives import serialization
+
         raw = self.private.public_key().public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
         return PublicKey(self.key_id, raw)
 
     def seed(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         return self.private.private_bytes(
             serialization.Encoding.Raw,
             serialization.PrivateFormat.Raw,
@@ -115,6 +116,9 @@ class PublicKey:
         return f"untrusted comment: minisign public key {key_id_text(self.key_id)}\n{blob}\n"
 
     def verify(self, signature: bytes, message: bytes) -> bool:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
         try:
             Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, message)
         except InvalidSignature:
@@ -123,6 +127,8 @@ class PublicKey:
 
 
 def generate() -> SecretKey:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     return SecretKey(key_id=secrets.token_bytes(8), private=Ed25519PrivateKey.generate())
 
 
@@ -161,6 +167,8 @@ def load_secret_key(text: str, passphrase: str | None) -> SecretKey:
     expected = hashlib.blake2b(b"Ed" + key_id + sk, digest_size=32).digest()
     if checksum != expected and not (kdf == b"\x00\x00" and checksum == bytes(32)):
         raise MinisignError("wrong passphrase for the secret key")
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     private = Ed25519PrivateKey.from_private_bytes(sk[:32])
     key = SecretKey(key_id=key_id, private=private)
     if key.public.raw != sk[32:]:

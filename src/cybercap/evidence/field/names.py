@@ -32,8 +32,10 @@ class BadEscapeError(ValueError):
 
 def escape(name: bytes) -> str:
     """Escape a byte name into printable text, reversibly."""
-    out: list[str] = []
     text = name.decode("utf-8", errors="surrogateescape")
+    if "\\" not in text and text.isprintable():  # the common case (an undecodable byte is
+        return text  # a lone surrogate here, which is not printable)
+    out: list[str] = []
     for char in text:
         code = ord(char)
         if char == "\\":
