@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,20 @@ def test_the_case_graph_is_the_field_packages_export(verified: dict[str, Any]) -
     manifest = json.loads(output.manifest.read_text(encoding="utf-8"))
     events = [json.loads(line) for line in output.log.read_bytes().splitlines()]
     assert json.loads(response.content) == build_case_graph(manifest, events)
+
+
+def test_case_validate_accepts_the_registers_export(
+    verified: dict[str, Any], tmp_path: Path
+) -> None:
+    validate = Path(sys.executable).with_name("case_validate")
+    assert validate.exists(), "case-utils (a test extra) provides case_validate"
+    response = verified["client"].get(verified["base"] + "case.jsonld")
+    export = tmp_path / "export.jsonld"
+    export.write_bytes(response.content)
+    done = subprocess.run(
+        [str(validate), str(export)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert (done.returncode, "Conforms: True" in done.stdout) == (0, True), done.stdout[-2000:]
 
 
 def test_a_failed_upload_is_not_exported(verified: dict[str, Any], tmp_path: Path) -> None:
