@@ -293,6 +293,16 @@ def test_an_oversize_file_is_refused_before_it_is_read(
     assert _stored_files(settings) == []
 
 
+def test_the_upload_is_csrf_checked(
+    investigator: Any, case_exhibit: tuple[Any, Any], tmp_path: Path
+) -> None:
+    case, exhibit = case_exhibit
+    client = login(Client(enforce_csrf_checks=True), investigator)
+    response = _post(client, case, exhibit, field_output(tmp_path, case, exhibit).uploads())
+    assert response.status_code == 403
+    assert Verification.objects.count() == 0
+
+
 def test_a_missing_file_is_named(investigator: Any, case_exhibit: tuple[Any, Any]) -> None:
     case, exhibit = case_exhibit
     response = _post(login(Client(), investigator), case, exhibit, {})

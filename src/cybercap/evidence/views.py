@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cybercap.accounts.views import verified_login_required
@@ -20,6 +21,7 @@ from cybercap.evidence import exports, permissions, selectors, services
 from cybercap.evidence.forms import CaseForm, ExhibitForm, MembersForm, UploadForm
 from cybercap.evidence.models import Case, ExportKind, Verification
 from cybercap.evidence.services import EvidenceError
+from cybercap.evidence.uploads import CappedUploadHandler
 
 PAGE_SIZE = 50
 
@@ -182,13 +184,34 @@ def exhibit_detail(request: HttpRequest, pk: int, exhibit_pk: int) -> HttpRespon
     return _exhibit_page(request, _case(request, pk), exhibit_pk, None)
 
 
+@csrf_exempt  # checked below, once the size-capping upload handler is in place
 @verified_login_required
 @require_POST
 def verification_upload(request: HttpRequest, pk: int, exhibit_pk: int) -> HttpResponse:
+    limits = {name: limit for name, _stored, limit in services.UPLOADS}
+    limits["evidence"] = services.evidence_file_limit()
+    capped = CappedUploadHandler(request, limits)
+    request.upload_handlers.insert(0, capped)
+    return _verification_upload(request, pk, exhibit_pk, capped)
+
+
+@csrf_protect
+def _verification_upload(
+    request: HttpRequest, pk: int, exhibit_pk: int, capped: CappedUploadHandler
+) -> HttpResponse:
     case = _case(request, pk)
     exhibit = selectors.exhibit_get(case, exhibit_pk)
     form = UploadForm(request.POST, request.FILES)
-    if form.is_valid():
+    if capped.oversize:
+        form.is_valid()
+        for name, (file_name, limit) in capped.oversize.items():
+            form.errors.pop(name, None)
+            form.add_error(
+                name,
+                _("%(file)s is larger than %(limit)s bytes, the most accepted here.")
+                % {"file": file_name, "limit": f"{limit:,}"},
+            )
+    elif form.is_valid():
         data = form.cleaned_data
         try:
             verification = services.verification_upload(
