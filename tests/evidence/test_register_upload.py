@@ -198,6 +198,25 @@ def test_a_log_of_another_case_is_rejected(
     ]
 
 
+def test_a_log_of_another_exhibit_is_rejected(
+    investigator: Any, case_exhibit: tuple[Any, Any], tmp_path: Path
+) -> None:
+    case, exhibit = case_exhibit
+    other = services.exhibit_create(by=investigator, case=case, number="EX-02")
+    output = field_output(tmp_path, case, other)
+    verification = services.verification_upload(
+        by=investigator,
+        exhibit=exhibit,
+        files=output.uploads(),  # type: ignore[arg-type]
+    )
+    assert verification.problems == [
+        "manifest.json: exhibit is 'EX-02', this exhibit is 'EX-01'",
+        "custody log: line 1: exhibit is 'EX-02', not 'EX-01'",
+        "custody log: line 2: exhibit is 'EX-02', not 'EX-01'",
+        "custody log: line 3: exhibit is 'EX-02', not 'EX-01'",
+    ]
+
+
 # --- through the web page ---------------------------------------------------------------------
 
 

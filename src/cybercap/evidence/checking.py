@@ -148,6 +148,10 @@ def _check_binding(case_ref: str, exhibit: str, result: CheckResult) -> None:
             result.problems.append(
                 f"custody log: line {number}: case is {event.get('case_id')!r}, not {case_ref!r}"
             )
+        elif event.get("exhibit") != exhibit:
+            result.problems.append(
+                f"custody log: line {number}: exhibit is {event.get('exhibit')!r}, not {exhibit!r}"
+            )
     expected = {record["path"]: record for record in manifest.get("files", [])}
     recorded = [
         (number, event)
