@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "cybercap.certificates",
     "cybercap.elearning",
     "cybercap.activities",
+    "cybercap.evidence",
     "cybercap.demo",
     "cybercap.server",
 ]

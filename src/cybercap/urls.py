@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quizzes/", include("cybercap.quizzes.urls")),
     path("activities/", include("cybercap.activities.urls")),
     path("certificates/", include("cybercap.certificates.urls")),
+    path("evidence/", include("cybercap.evidence.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -146,6 +146,7 @@ def test_staff_navigation_reaches_everything(client_for: Callable[..., Client]) 
         "/reviews/",
         "/activities/",
         "/learn/",
+        "/evidence/",
         "/audit/",
         "/accounts/users/",
         "/accounts/profile/",
@@ -182,6 +183,23 @@ def test_learner_navigation_has_no_people(client_for: Callable[..., Client]) -> 
         "/accounts/profile/",
         "/accounts/tokens/",
     ]
+
+
+def test_investigators_and_trainers_reach_the_evidence_register(
+    client_for: Callable[..., Client], thailand: Any
+) -> None:
+    assert _links(client_for(Role.INVESTIGATOR, thailand).get("/")) == [
+        "/",
+        "/network/countries/",
+        "/network/agencies/",
+        "/network/people/",
+        "/network/topics/",
+        "/activities/",
+        "/evidence/",
+        "/accounts/profile/",
+        "/accounts/tokens/",
+    ]
+    assert "/evidence/" in _links(client_for(Role.TRAINER).get("/"))
 
 
 def test_the_current_page_is_marked(client_for: Callable[..., Client], thailand: Any) -> None:
