@@ -168,7 +168,9 @@ def holder_initials_set(*, certificates: QuerySet[Certificate], initials_only: b
     how many changed. Each change is saved on its own, so the audit log records it."""
     changed = 0
     with transaction.atomic():
-        for cert in certificates.select_for_update().exclude(show_initials_only=initials_only):
+        for cert in certificates.select_for_update(of=("self",)).exclude(
+            show_initials_only=initials_only
+        ):
             cert.show_initials_only = initials_only
             cert.save(update_fields=["show_initials_only"])
             changed += 1
