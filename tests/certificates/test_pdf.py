@@ -107,3 +107,16 @@ def test_a_demo_activity_is_marked_synthetic(
     activity.save(update_fields=["is_demo"])
     text = _text(certificate_pdf(cert=attendance_cert("th")))
     assert "Demo data: this certificate, its holder and its activity are synthetic." in text
+
+
+def test_a_revoked_certificate_says_so_on_the_pdf(
+    attendance_cert: Callable[..., Any], staff: Any
+) -> None:
+    from cybercap.certificates.services import revoke_certificate
+
+    cert = attendance_cert("th")
+    assert "Revoked" not in _text(certificate_pdf(cert=cert))
+    revoke_certificate(cert, reason="Wrong person", by=staff)
+    text = _text(certificate_pdf(cert=cert))
+    assert "Revoked: this certificate is no longer valid." in text
+    assert "Wrong person" not in text
