@@ -147,6 +147,7 @@ def test_staff_navigation_reaches_everything(client_for: Callable[..., Client]) 
         "/activities/",
         "/learn/",
         "/evidence/",
+        "/certificates/",
         "/audit/",
         "/accounts/users/",
         "/accounts/profile/",
@@ -167,6 +168,7 @@ def test_focal_point_navigation_has_people_but_no_staff_pages(
         "/reviews/",
         "/activities/",
         "/learn/",
+        "/certificates/",
         "/accounts/profile/",
         "/accounts/tokens/",
     ]
@@ -180,6 +182,7 @@ def test_learner_navigation_has_no_people(client_for: Callable[..., Client]) -> 
         "/network/topics/",
         "/activities/",
         "/learn/",
+        "/certificates/",
         "/accounts/profile/",
         "/accounts/tokens/",
     ]

@@ -287,5 +287,6 @@ def build_api() -> NinjaAPI:
     api.add_router("/", "cybercap.activities.api.router", tags=["activities"])
     api.add_router("/", "cybercap.reviews.api.router", tags=["reviews"])
     api.add_router("/", "cybercap.evidence.api.router", tags=["evidence"])
+    api.add_router("/", "cybercap.certificates.api.router", tags=["certificates"])
     api.add_router("/", _fallback)
     return api
