@@ -40,6 +40,7 @@ from cybercap.activities.models import (
 )
 from cybercap.activities.services import ActivityError
 from cybercap.network.models import Topic
+from cybercap.quizzes import scoring
 from cybercap.quizzes import services as quiz_services
 from cybercap.quizzes.models import Attempt, Item, Test
 
@@ -65,6 +66,13 @@ def test_key(activity: Activity, kind: str) -> str:
 
 
 # --------------------------------------------------------------------------- reads
+
+
+def gain_band_label(g: float | None) -> str:
+    """Hake's band of a normalised gain, in words."""
+    labels = {"low": _("low"), "medium": _("medium"), "high": _("high")}
+    band = scoring.gain_band(g)
+    return labels[band] if band else ""
 
 
 def evaluations_by_kind(activity: Activity) -> dict[str, Evaluation]:
