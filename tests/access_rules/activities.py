@@ -356,4 +356,12 @@ RULES: list[Rule] = [
         method="POST",
         label="POST",
     ),
+    Rule("activities:evaluation_certificates", everyone(405, anonymous=302), kwargs=regional),
+    Rule(
+        "activities:evaluation_certificates",
+        {**MANAGERS, "staff": 302, "trainer": 302},
+        kwargs=regional,
+        method="POST",
+        label="no post-test yet: a message",
+    ),
 ]

@@ -19,7 +19,8 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cybercap.accounts.views import verified_login_required
 from cybercap.activities import evaluations, learning_gain, selectors
@@ -272,7 +273,14 @@ def evaluation_results(request: HttpRequest, pk: int) -> HttpResponse:
     summary = learning_gain.summarise(learners, label=_("Participants shown"))
     can_manage = selectors.can_manage(user, activity)
     feedback = comments = None
+    achievement: dict[str, int] | None = None
     if can_manage:
+        _post, passed = evaluations.achievement_candidates(activity)
+        holders = evaluations.achievement_holders(activity)
+        achievement = {
+            "passed": len(passed),
+            "holding": sum(1 for r in passed if r.person_id in holders),
+        }
         feedback = learning_gain.feedback_summary(Activity.objects.filter(pk=activity.pk))
         comments = learning_gain.feedback_comments(activity)
     context = {
@@ -288,5 +296,28 @@ def evaluation_results(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage,
         "feedback": feedback,
         "comments": comments,
+        "achievement": achievement if post is not None else None,
     }
     return render(request, "activities/evaluation_results.html", context)
+
+
+@verified_login_required
+@require_POST
+def evaluation_certificates(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff and the activity's trainers issue achievement certificates to those who passed."""
+    activity = _managed(request, pk)
+    try:
+        issued = evaluations.achievement_issue(activity=activity, by=request.user)
+    except ActivityError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d achievement certificate issued.",
+                "%(n)d achievement certificates issued.",
+                len(issued),
+            )
+            % {"n": len(issued)},
+        )
+    return redirect("activities:evaluation_results", pk=activity.pk)

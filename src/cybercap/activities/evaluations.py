@@ -363,3 +363,73 @@ def feedback_submit(
             rows.append(FeedbackAnswer(response=response, question=question, text=str(value)))
     FeedbackAnswer.objects.bulk_create(rows)
     return response
+
+
+# --------------------------------------------------------------------------- achievement
+
+
+def achievement_candidates(activity: Activity) -> tuple[Evaluation | None, list[Registration]]:
+    """The post-test and the participants whose post-test score reached its pass mark."""
+    post = Evaluation.objects.filter(activity=activity, kind=EvaluationKind.POST).first()
+    if post is None:
+        return None, []
+    passed = EvaluationScore.objects.filter(
+        registration__activity=activity,
+        kind=EvaluationKind.POST,
+        score__gte=post.pass_mark - 1e-9,
+    ).values("registration_id")
+    return post, list(
+        Registration.objects.filter(pk__in=passed)
+        .select_related("person", "person__user")
+        .order_by("person__full_name", "pk")
+    )
+
+
+def achievement_holders(activity: Activity) -> set[int]:
+    """Ids of the people who hold a valid achievement certificate for the activity."""
+    from cybercap.certificates.models import Certificate, CertificateKind
+
+    return set(
+        Certificate.objects.filter(
+            activity=activity,
+            kind=CertificateKind.ACHIEVEMENT,
+            revoked_at__isnull=True,
+            holder_person__isnull=False,
+        ).values_list("holder_person_id", flat=True)
+    )
+
+
+@transaction.atomic
+def achievement_issue(*, activity: Activity, by: Any) -> list[Any]:
+    """Achievement certificates for every participant who passed the post-test and has none
+    yet; returns those issued now. All or nothing."""
+    from cybercap.certificates.models import CertificateKind
+    from cybercap.certificates.services import CertificateError, issue_certificate
+
+    post, passed = achievement_candidates(activity)
+    if post is None:
+        raise ActivityError(_("Set up the post-test and its pass mark first."))
+    holders = achievement_holders(activity)
+    issued = []
+    for registration in passed:
+        if registration.person_id in holders:
+            continue
+        person = registration.person
+        user = person.user if person.user_id else None
+        try:
+            issued.append(
+                issue_certificate(
+                    holder_person=person,
+                    holder_user=user,
+                    kind=CertificateKind.ACHIEVEMENT,
+                    title=activity.title,
+                    starts=activity.start_date,
+                    ends=activity.end_date,
+                    activity=activity,
+                    language=(getattr(user, "language", "") or "en") if user else "en",
+                    issued_by=by,
+                )
+            )
+        except CertificateError as exc:
+            raise ActivityError(str(exc)) from exc
+    return issued

@@ -58,4 +58,9 @@ urlpatterns = [
         "<int:pk>/evaluation/survey/", evaluation_views.evaluation_survey, name="evaluation_survey"
     ),
     path("<int:pk>/results/", evaluation_views.evaluation_results, name="evaluation_results"),
+    path(
+        "<int:pk>/evaluation/certificates/",
+        evaluation_views.evaluation_certificates,
+        name="evaluation_certificates",
+    ),
 ]
