@@ -31,7 +31,9 @@ PASSPORT = {
 
 
 @pytest.fixture
-def approved(make_activity: Any, thailand: Any, vietnam: Any, people: Any, staff_user: Any) -> dict[str, Any]:
+def approved(
+    make_activity: Any, thailand: Any, vietnam: Any, people: Any, staff_user: Any
+) -> dict[str, Any]:
     activity = make_activity(quotas={thailand: 1, vietnam: 2})
     th1 = people["th1"]
     th1.email = "Somchai@Example.org"
@@ -94,7 +96,10 @@ def test_the_participant_confirms_without_logging_in(
     assert "Visa support letter" in html
     assert "Create your account" in html
     change = AuditEntry.objects.filter(
-        model="activities.Registration", object_id=str(reg.pk), action="update", changes__has_key="status"
+        model="activities.Registration",
+        object_id=str(reg.pk),
+        action="update",
+        changes__has_key="status",
     ).latest("at")
     assert change.changes["status"] == ["approved", "confirmed"]
     assert change.actor_label == "confirmation link: สมชาย ใจดี"
@@ -157,18 +162,25 @@ def test_a_visa_letter_and_an_account_through_the_link(
     user = User.objects.get(username="somchai@example.org")
     assert user.email == "somchai@example.org"
     assert user.check_password("Long enough 2026!")
-    assert list(RoleAssignment.objects.filter(user=user).values_list("role", flat=True)) == ["learner"]
+    assert list(RoleAssignment.objects.filter(user=user).values_list("role", flat=True)) == [
+        "learner"
+    ]
     approved["person"].refresh_from_db()
     assert approved["person"].user_id == user.pk
     assert [r.activity.title for r in made.context["registrations"]] == [approved["activity"].title]
-    assert AuditEntry.objects.filter(model="accounts.User", action="create", object_id=str(user.pk)).exists()
+    assert AuditEntry.objects.filter(
+        model="accounts.User", action="create", object_id=str(user.pk)
+    ).exists()
     # No second account through the same link.
     assert not confirmation.account_available(Registration.objects.get(pk=approved["reg"].pk))
     assert "Create your account" not in Client().get(path).content.decode()
 
 
 def test_an_account_is_refused_when_the_e_mail_is_taken(
-    approved: dict[str, Any], staff_user: Any, make_user: Any, django_capture_on_commit_callbacks: Any
+    approved: dict[str, Any],
+    staff_user: Any,
+    make_user: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     make_user(username="someone", email="somchai@example.org")
     path = _send(approved["reg"], staff_user, django_capture_on_commit_callbacks)
@@ -176,7 +188,8 @@ def test_an_account_is_refused_when_the_e_mail_is_taken(
     client.post(path, {"action": "respond", "attend": "yes"})
     assert "Create your account" not in client.get(path).content.decode()
     response = client.post(
-        path, {"action": "account", "password1": "Long enough 2026!", "password2": "Long enough 2026!"}
+        path,
+        {"action": "account", "password1": "Long enough 2026!", "password2": "Long enough 2026!"},
     )
     assert "An account already exists for this e-mail address" in response.content.decode()
     assert User.objects.filter(email__iexact="somchai@example.org").count() == 1
@@ -202,7 +215,10 @@ def test_a_new_link_replaces_the_old_one(
 
 
 def test_an_expired_link_fails_clearly(
-    approved: dict[str, Any], staff_user: Any, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+    approved: dict[str, Any],
+    staff_user: Any,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: Any,
 ) -> None:
     path = _send(approved["reg"], staff_user, django_capture_on_commit_callbacks)
     later = signing.time.time() + (confirmation.LINK_DAYS + 1) * 86400
@@ -212,7 +228,9 @@ def test_an_expired_link_fails_clearly(
     assert "This link has expired (links are valid for 30 days)" in response.content.decode()
 
 
-def test_a_damaged_link_fails_clearly(approved: dict[str, Any], staff_user: Any, django_capture_on_commit_callbacks: Any) -> None:
+def test_a_damaged_link_fails_clearly(
+    approved: dict[str, Any], staff_user: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     path = _send(approved["reg"], staff_user, django_capture_on_commit_callbacks)
     response = Client().get(path[:-6] + "xxxxx/")
     assert response.status_code == 410
@@ -236,7 +254,9 @@ def test_only_approved_participants_with_an_e_mail_get_a_link(
 ) -> None:
     activity = make_activity(quotas={thailand: 3})
     reg = services.nominate(activity=activity, person=people["th2"], by=staff_user)
-    with pytest.raises(confirmation.LinkError, match="Only approved participants get a confirmation link"):
+    with pytest.raises(
+        confirmation.LinkError, match="Only approved participants get a confirmation link"
+    ):
         confirmation.link_send(registration=reg, url_for=str, by=staff_user)
     services.registration_decide(registration=reg, decision="approve", by=staff_user)
     people["th2"].email = ""
@@ -248,7 +268,9 @@ def test_only_approved_participants_with_an_e_mail_get_a_link(
 
 
 @pytest.mark.parametrize("role", ["focal_point", "trainer", "learner"])
-def test_only_staff_send_links(approved: dict[str, Any], make_user: Any, role: str, thailand: Any) -> None:
+def test_only_staff_send_links(
+    approved: dict[str, Any], make_user: Any, role: str, thailand: Any
+) -> None:
     user = make_user(role, thailand if role == "focal_point" else None)
     reg = approved["reg"]
     response = login(Client(), user).post(

@@ -91,7 +91,10 @@ def test_the_workbook_has_one_sheet_per_section_with_headers_and_the_figures(
         ("Police cybercrime unit", 3, 4),
         ("CERT / CSIRT", 1, 1),
     ]
-    assert _sheet(book, "By type")[1:] == [("Specialised training", 2), ("Best-practice workshop", 1)]
+    assert _sheet(book, "By type")[1:] == [
+        ("Specialised training", 2),
+        ("Best-practice workshop", 1),
+    ]
     activities = _sheet(book, "Activities")
     assert activities[0][:3] == ("Title", "Type", "Phase")
     by_title = {row[0]: row for row in activities[1:]}
@@ -181,7 +184,9 @@ def test_a_thai_focal_point_downloads_only_the_thai_slice(
 
 
 @pytest.mark.parametrize("role", ["trainer", "learner", "investigator"])
-def test_other_roles_cannot_download(programme_world: ProgrammeWorld, client_for: Any, role: str, thailand: Any) -> None:
+def test_other_roles_cannot_download(
+    programme_world: ProgrammeWorld, client_for: Any, role: str, thailand: Any
+) -> None:
     client = client_for(role, thailand if role == "investigator" else None)
     assert client.get("/activities/programme/donor-report.xlsx").status_code == 403
     assert client.get("/activities/programme/donor-report.pdf").status_code == 403
@@ -194,7 +199,14 @@ def test_the_command_writes_the_workbook(programme_world: ProgrammeWorld, tmp_pa
     output = tmp_path / "report.xlsx"
     out = io.StringIO()
     call_command(
-        "activities", "donor-report", "--format", "xlsx", "--output", str(output), "--phase", "1",
+        "activities",
+        "donor-report",
+        "--format",
+        "xlsx",
+        "--output",
+        str(output),
+        "--phase",
+        "1",
         stdout=out,
     )
     assert out.getvalue().startswith(f"{output}: donor report, phase 1 (xlsx, ")
@@ -203,9 +215,14 @@ def test_the_command_writes_the_workbook(programme_world: ProgrammeWorld, tmp_pa
     assert (summary["Activities"], summary["Unique participants"]) == (2, 4)
 
 
-def test_the_cybercap_command_writes_the_pdf(programme_world: ProgrammeWorld, tmp_path: Path) -> None:
+def test_the_cybercap_command_writes_the_pdf(
+    programme_world: ProgrammeWorld, tmp_path: Path
+) -> None:
     output = tmp_path / "report.pdf"
-    assert cybercap_main(["activities", "donor-report", "--format", "pdf", "--output", str(output)]) == 0
+    assert (
+        cybercap_main(["activities", "donor-report", "--format", "pdf", "--output", str(output)])
+        == 0
+    )
     text = _pdf_text(output.read_bytes())
     assert "Unique participants 4" in text
     assert "Activities 3" in text
@@ -214,8 +231,21 @@ def test_the_cybercap_command_writes_the_pdf(programme_world: ProgrammeWorld, tm
 def test_the_command_refuses_an_empty_phase_and_an_unknown_format(
     programme_world: ProgrammeWorld, tmp_path: Path
 ) -> None:
-    with pytest.raises(CommandError, match=r"no activity in phase 7 \(phases with activities: 1, 2\)"):
-        call_command("activities", "donor-report", "--format", "pdf", "--output", str(tmp_path / "x"), "--phase", "7")
+    with pytest.raises(
+        CommandError, match=r"no activity in phase 7 \(phases with activities: 1, 2\)"
+    ):
+        call_command(
+            "activities",
+            "donor-report",
+            "--format",
+            "pdf",
+            "--output",
+            str(tmp_path / "x"),
+            "--phase",
+            "7",
+        )
     assert not (tmp_path / "x").exists()
     with pytest.raises(CommandError):
-        call_command("activities", "donor-report", "--format", "docx", "--output", str(tmp_path / "y"))
+        call_command(
+            "activities", "donor-report", "--format", "docx", "--output", str(tmp_path / "y")
+        )

@@ -28,7 +28,9 @@ PASSPORT = {
 
 
 @pytest.fixture
-def letters_world(make_activity: Any, thailand: Any, vietnam: Any, people: Any, staff_user: Any, trainer: Any) -> dict[str, Any]:
+def letters_world(
+    make_activity: Any, thailand: Any, vietnam: Any, people: Any, staff_user: Any, trainer: Any
+) -> dict[str, Any]:
     activity = make_activity(quotas={thailand: 3, vietnam: 3}, venue="Royal Police Club")
     services.trainer_assign(activity=activity, user=trainer)
     participant = UserFactory(username="somchai")
@@ -80,12 +82,16 @@ def test_the_invitation_names_the_participant_in_their_script_on_the_letterhead(
     assert (entry.object_id, entry.actor_id) == (str(reg.pk), staff_user.pk)
 
 
-def test_a_vietnamese_name_keeps_its_diacritics(letters_world: dict[str, Any], staff_user: Any) -> None:
+def test_a_vietnamese_name_keeps_its_diacritics(
+    letters_world: dict[str, Any], staff_user: Any
+) -> None:
     text = _text(_client(staff_user).get(_url(letters_world, "vn1", "invitation.pdf")).content)
     assert "Nguyễn Thị Hằng" in text
 
 
-def test_only_approved_participants_get_letters(letters_world: dict[str, Any], staff_user: Any) -> None:
+def test_only_approved_participants_get_letters(
+    letters_world: dict[str, Any], staff_user: Any
+) -> None:
     client = _client(staff_user)
     response = client.get(_url(letters_world, "th2", "invitation.pdf"), follow=True)
     assert response.redirect_chain[-1][0] == f"/activities/{letters_world['activity'].pk}/letters/"
@@ -118,13 +124,21 @@ def test_a_thai_focal_point_never_reaches_a_vietnamese_participants_letters(
     assert _client(focal_vn).get(_url(letters_world, "th1", "invitation.pdf")).status_code == 404
 
 
-def test_the_trainer_and_other_learners_get_nothing(letters_world: dict[str, Any], trainer: Any, make_user: Any) -> None:
+def test_the_trainer_and_other_learners_get_nothing(
+    letters_world: dict[str, Any], trainer: Any, make_user: Any
+) -> None:
     url = _url(letters_world, "th1", "invitation.pdf")
     assert _client(trainer).get(url).status_code == 403
-    assert _client(trainer).get(f"/activities/{letters_world['activity'].pk}/letters/").status_code == 403
+    assert (
+        _client(trainer).get(f"/activities/{letters_world['activity'].pk}/letters/").status_code
+        == 403
+    )
     stranger = make_user("learner")
     assert _client(stranger).get(url).status_code == 404
-    assert _client(stranger).get(f"/activities/{letters_world['activity'].pk}/letters/").status_code == 404
+    assert (
+        _client(stranger).get(f"/activities/{letters_world['activity'].pk}/letters/").status_code
+        == 404
+    )
 
 
 def test_the_letters_page_lists_what_each_may_see(
@@ -138,16 +152,22 @@ def test_the_letters_page_lists_what_each_may_see(
         "Nguyễn Thị Hằng",
     ]
     assert html.count("Send the link") == 2  # the two approved
-    own = _client(letters_world["participant"]).get(f"/activities/{letters_world['activity'].pk}/letters/")
+    own = _client(letters_world["participant"]).get(
+        f"/activities/{letters_world['activity'].pk}/letters/"
+    )
     assert [r.person.full_name for r in own.context["registrations"]] == ["สมชาย ใจดี"]
     assert "Send the link" not in own.content.decode()
 
 
 @pytest.mark.parametrize("extra", [0, 2])
 def test_the_letters_page_runs_a_fixed_number_of_queries(
-    letters_world: dict[str, Any], staff_user: Any, extra: int, django_assert_num_queries: Any, th_agency: Any
+    letters_world: dict[str, Any],
+    staff_user: Any,
+    extra: int,
+    django_assert_num_queries: Any,
+    th_agency: Any,
 ) -> None:
-    for n in range(extra):
+    for _n in range(extra):
         Registration.objects.create(
             activity=letters_world["activity"],
             person=PersonFactory(agency=th_agency),
@@ -187,7 +207,9 @@ def test_a_visa_letter_is_made_from_typed_details_that_are_not_kept(
     assert "1234567" not in str(list(Registration.objects.values()))
 
 
-def test_staff_make_one_on_the_participants_behalf(letters_world: dict[str, Any], staff_user: Any) -> None:
+def test_staff_make_one_on_the_participants_behalf(
+    letters_world: dict[str, Any], staff_user: Any
+) -> None:
     response = _client(staff_user).post(_url(letters_world, "vn1", "visa-letter/"), PASSPORT)
     assert response.status_code == 200
     entry = AuditEntry.objects.filter(action="visa_letter").get()
@@ -197,7 +219,12 @@ def test_staff_make_one_on_the_participants_behalf(letters_world: dict[str, Any]
 def test_bad_passport_details_are_refused_and_nothing_is_recorded(
     letters_world: dict[str, Any], staff_user: Any
 ) -> None:
-    bad = {**PASSPORT, "passport_number": "A-1", "expiry_date": "2026-03-04", "date_of_birth": "2999-01-01"}
+    bad = {
+        **PASSPORT,
+        "passport_number": "A-1",
+        "expiry_date": "2026-03-04",
+        "date_of_birth": "2999-01-01",
+    }
     response = _client(staff_user).post(_url(letters_world, "th1", "visa-letter/"), bad)
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -208,5 +235,8 @@ def test_bad_passport_details_are_refused_and_nothing_is_recorded(
         "The passport must still be valid after the activity's last day (2026-03-04)."
     ]
     assert errors["date_of_birth"] == ["Enter the date of birth shown in the passport."]
-    assert Registration.objects.get(pk=letters_world["regs"]["th1"].pk).visa_letter_requested_at is None
+    assert (
+        Registration.objects.get(pk=letters_world["regs"]["th1"].pk).visa_letter_requested_at
+        is None
+    )
     assert not AuditEntry.objects.filter(action="visa_letter").exists()

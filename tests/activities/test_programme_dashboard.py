@@ -105,7 +105,9 @@ def build_programme_world(thailand: Any, vietnam: Any, *, suffix: str = "") -> P
         "th1": PersonFactory(agency=th_police, full_name=f"สมหญิง ใจดี{suffix}", gender="female"),
         "th2": PersonFactory(agency=th_police, full_name=f"สมชาย รักไทย{suffix}", gender="male"),
         "th3": PersonFactory(agency=th_cert, full_name=f"มาลี ศรีสุข{suffix}", gender="female"),
-        "vn1": PersonFactory(agency=vn_police, full_name=f"Nguyễn Thị Hằng{suffix}", gender="female"),
+        "vn1": PersonFactory(
+            agency=vn_police, full_name=f"Nguyễn Thị Hằng{suffix}", gender="female"
+        ),
         "vn2": PersonFactory(agency=vn_police, full_name=f"Trần Văn Đức{suffix}", gender="male"),
         "e1": PersonFactory(agency=th_cert, full_name=f"Expert One{suffix}"),
         "e2": PersonFactory(agency=vn_police, full_name=f"Expert Two{suffix}"),
@@ -179,7 +181,10 @@ def test_the_overall_figures_match_the_hand_computed_ones(programme_world: Progr
     ind = programme.indicators(programme.scope_all())
     assert (ind.activities, ind.delivered) == (3, 2)
     assert _by(ind.by_type) == {"training": (2, 0), "workshop": (1, 0)}
-    assert {r.label: r.value for r in ind.by_topic} == {"Digital forensics": 2, "Malware analysis": 2}
+    assert {r.label: r.value for r in ind.by_topic} == {
+        "Digital forensics": 2,
+        "Malware analysis": 2,
+    }
     assert (ind.participants, ind.participations, ind.countries, ind.trainers) == (4, 5, 2, 3)
     assert _by(ind.by_country) == {"TH": (3, 4), "VN": (1, 1)}
     assert _by(ind.by_agency_type) == {"police_cyber_unit": (3, 4), "cert": (1, 1)}
@@ -188,7 +193,15 @@ def test_the_overall_figures_match_the_hand_computed_ones(programme_world: Progr
     assert (ind.present, ind.expected_slots) == (7, 9)
     assert ind.attendance_rate == pytest.approx(7 / 9)
     assert [
-        (p.phase, p.activities, p.delivered, p.participants, p.participations, p.countries, p.trainers)
+        (
+            p.phase,
+            p.activities,
+            p.delivered,
+            p.participants,
+            p.participations,
+            p.countries,
+            p.trainers,
+        )
         for p in ind.phases
     ] == [(1, 2, 2, 4, 5, 2, 3), (2, 1, 0, 0, 0, 0, 1)]
     assert ind.phases[0].attendance_rate == pytest.approx(7 / 9)
@@ -224,7 +237,9 @@ def test_a_focal_point_gets_their_country_slice(
 # --- the page -----------------------------------------------------------------------------------
 
 
-def test_staff_see_the_dashboard_with_charts(programme_world: ProgrammeWorld, client_for: Any) -> None:
+def test_staff_see_the_dashboard_with_charts(
+    programme_world: ProgrammeWorld, client_for: Any
+) -> None:
     response = client_for("staff").get("/activities/programme/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -255,7 +270,9 @@ def test_a_thai_focal_point_never_sees_vietnamese_figures(
 
 
 @pytest.mark.parametrize("role", ["trainer", "learner", "reviewer"])
-def test_other_roles_are_refused(programme_world: ProgrammeWorld, client_for: Any, role: str) -> None:
+def test_other_roles_are_refused(
+    programme_world: ProgrammeWorld, client_for: Any, role: str
+) -> None:
     assert client_for(role).get("/activities/programme/").status_code == 403
 
 

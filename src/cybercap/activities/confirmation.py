@@ -72,7 +72,9 @@ def link_actor(registration: Registration, ip_address: str | None = None) -> aud
     return audit.Actor(user_id=user_id, label=label, ip_address=ip_address)
 
 
-def record(registration: Registration, action: str, *, actor: audit.Actor | None, **changes: Any) -> None:
+def record(
+    registration: Registration, action: str, *, actor: audit.Actor | None, **changes: Any
+) -> None:
     """An audit entry for a step that writes nothing else (opened, refused, letter made)."""
     actor = actor or audit.current_actor()
     AuditEntry.objects.create(
@@ -87,7 +89,9 @@ def record(registration: Registration, action: str, *, actor: audit.Actor | None
     )
 
 
-def resolve(token: str, *, ip_address: str | None = None, now: dt.datetime | None = None) -> LinkState:
+def resolve(
+    token: str, *, ip_address: str | None = None, now: dt.datetime | None = None
+) -> LinkState:
     """The registration a link is for, or LinkError saying clearly why it cannot be used."""
     try:
         payload = signing.loads(token, salt=SALT, max_age=dt.timedelta(days=LINK_DAYS))

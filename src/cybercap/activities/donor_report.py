@@ -68,7 +68,11 @@ def summary_rows(ind: Indicators) -> list[tuple[str, Any, str]]:
         rows += [
             (_("Matched pre/post pairs"), gain.pairs if gain else 0, "0"),
             (_("Mean absolute gain"), gain.mean_gain if gain else None, PERCENT),
-            (_("Mean normalised gain (Hake)"), gain.mean_normalised_gain if gain else None, DECIMAL),
+            (
+                _("Mean normalised gain (Hake)"),
+                gain.mean_normalised_gain if gain else None,
+                DECIMAL,
+            ),
         ]
     else:
         rows.append((_("Learning gain"), _("not available (evaluations module missing)"), ""))
@@ -207,9 +211,14 @@ def render_xlsx(ind: Indicators) -> bytes:
         ],
         ["", "", "0", "yyyy-mm-dd", "yyyy-mm-dd", "", "", "", "", "0", "0", "0", PERCENT],
     )
-    _sheet(book, _("By type"), [_("Type"), _("Activities")], [[r.label, r.value] for r in ind.by_type])
     _sheet(
-        book, _("By topic"), [_("Topic"), _("Activities")], [[r.label, r.value] for r in ind.by_topic]
+        book, _("By type"), [_("Type"), _("Activities")], [[r.label, r.value] for r in ind.by_type]
+    )
+    _sheet(
+        book,
+        _("By topic"),
+        [_("Topic"), _("Activities")],
+        [[r.label, r.value] for r in ind.by_topic],
     )
     _sheet(
         book,
@@ -271,7 +280,9 @@ def render_xlsx(ind: Indicators) -> bytes:
 def charts(ind: Indicators) -> dict[str, Any]:
     return {
         "by_type": bar_chart(
-            [(r.label, r.value) for r in ind.by_type], title=_("Activities by type"), chart_id="c-type"
+            [(r.label, r.value) for r in ind.by_type],
+            title=_("Activities by type"),
+            chart_id="c-type",
         ),
         "by_topic": bar_chart(
             [(r.label, r.value) for r in ind.by_topic[:12]],

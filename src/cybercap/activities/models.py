@@ -298,9 +298,7 @@ class Registration(models.Model):
     confirmation_sent_at = models.DateTimeField(
         _("confirmation link sent at"), null=True, blank=True, editable=False
     )
-    responded_at = models.DateTimeField(
-        _("answered at"), null=True, blank=True, editable=False
-    )
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
     visa_letter_requested_at = models.DateTimeField(
         _("visa letter requested at"), null=True, blank=True, editable=False
     )

@@ -343,25 +343,27 @@ def indicators(scope: Scope) -> Indicators:
     ]
     by_country.sort(key=lambda r: (-r.value, r.label))
     by_agency = _rows(
-        list(
-            attended.values("person__agency__kind").annotate(
+        [
+            dict(v)
+            for v in attended.values("person__agency__kind").annotate(
                 people=Count("person", distinct=True), n=Count("pk")
             )
-        ),
+        ],
         "person__agency__kind",
         dict(AgencyKind.choices),
     )
     by_gender = _rows(
-        list(
-            attended.values("person__gender").annotate(
+        [
+            dict(v)
+            for v in attended.values("person__gender").annotate(
                 people=Count("person", distinct=True), n=Count("pk")
             )
-        ),
+        ],
         "person__gender",
         dict(Gender.choices),
     )
-    per_phase = {
-        v["activity__phase"]: v
+    per_phase: dict[int, dict[str, Any]] = {
+        v["activity__phase"]: dict(v)
         for v in attended.values("activity__phase").annotate(
             people=Count("person", distinct=True),
             n=Count("pk"),
@@ -387,7 +389,7 @@ def indicators(scope: Scope) -> Indicators:
         mine = [r for r in activity_rows if r.phase == phase]
         done = [r for r in mine if r.delivered]
         slots = sum(r.expected * r.sessions for r in done)
-        figures = per_phase.get(phase, {})
+        figures: dict[str, Any] = per_phase.get(phase, {})
         phases.append(
             PhaseRow(
                 phase=phase,

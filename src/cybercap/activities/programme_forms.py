@@ -19,9 +19,7 @@ PASSPORT_NUMBER = re.compile(r"^[A-Z0-9]{5,20}$")
 class PassportForm(forms.Form):
     """Typed for one visa support letter; never saved (see letters.py)."""
 
-    name_in_passport = forms.CharField(
-        label=_("Name as written in the passport"), max_length=200
-    )
+    name_in_passport = forms.CharField(label=_("Name as written in the passport"), max_length=200)
     passport_number = forms.CharField(label=_("Passport number"), max_length=20)
     nationality = forms.CharField(label=_("Nationality"), max_length=100)
     date_of_birth = forms.DateField(
@@ -104,6 +102,8 @@ class PhaseForm(forms.Form):
 
     def __init__(self, *args: Any, phases: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["phase"].choices = [("", _("All phases"))] + [
+        field = self.fields["phase"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("All phases"))] + [
             (str(p), _("Phase %(n)d") % {"n": p}) for p in phases
         ]

@@ -108,7 +108,9 @@ def invitation_letter(request: HttpRequest, pk: int, registration_pk: int) -> Ht
     except letters.LetterError as exc:
         messages.error(request, str(exc))
         return redirect("activities:activity_letters", pk=pk)
-    confirmation.record(registration, "invitation_letter", actor=_actor(request), by="staff/focal/self")
+    confirmation.record(
+        registration, "invitation_letter", actor=_actor(request), by="staff/focal/self"
+    )
     return _attachment(body, "application/pdf", f"invitation-{pk}-{registration.pk}.pdf")
 
 
@@ -194,7 +196,9 @@ def confirmation_page(request: HttpRequest, token: str) -> HttpResponse:
             body = letters.visa_letter_pdf(
                 registration=registration, passport=passport_form.details()
             )
-            confirmation.visa_request_record(registration=registration, actor=actor, on_behalf=False)
+            confirmation.visa_request_record(
+                registration=registration, actor=actor, on_behalf=False
+            )
             return _attachment(body, "application/pdf", f"visa-letter-{registration.pk}.pdf")
         if action == "account" and state.answered and account_form.is_valid():
             user = confirmation.account_create(
@@ -202,7 +206,8 @@ def confirmation_page(request: HttpRequest, token: str) -> HttpResponse:
             )
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
-                request, _("Your account is ready; your user name is %(name)s.") % {"name": user.username}
+                request,
+                _("Your account is ready; your user name is %(name)s.") % {"name": user.username},
             )
             return redirect("activities:my_registrations")
     except confirmation.LinkError as exc:
