@@ -147,6 +147,7 @@ def test_staff_navigation_reaches_everything(client_for: Callable[..., Client]) 
         "/activities/",
         "/activities/programme/",
         "/learn/",
+        "/certificates/",
         "/audit/",
         "/accounts/users/",
         "/accounts/profile/",
@@ -168,6 +169,7 @@ def test_focal_point_navigation_has_people_but_no_staff_pages(
         "/activities/",
         "/activities/programme/",
         "/learn/",
+        "/certificates/",
         "/accounts/profile/",
         "/accounts/tokens/",
     ]
@@ -181,6 +183,7 @@ def test_learner_navigation_has_no_people(client_for: Callable[..., Client]) -> 
         "/network/topics/",
         "/activities/",
         "/learn/",
+        "/certificates/",
         "/accounts/profile/",
         "/accounts/tokens/",
     ]
