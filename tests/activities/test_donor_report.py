@@ -29,6 +29,7 @@ SHEETS = [
     "By agency type",
     "By gender",
     "Learning gain",
+    "Feedback",
 ]
 
 
@@ -52,7 +53,7 @@ def test_the_workbook_has_one_sheet_per_section_with_headers_and_the_figures(
 ) -> None:
     content = donor_report.render(programme.indicators(programme.scope_all()), "xlsx")
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames[: len(SHEETS)] == SHEETS
+    assert book.sheetnames == SHEETS
     summary = _summary(book)
     assert summary["Activities"] == 3
     assert summary["Activities delivered"] == 2
@@ -101,6 +102,47 @@ def test_the_workbook_has_one_sheet_per_section_with_headers_and_the_figures(
     assert by_title["A1 forensics"][9:] == (2, 3, 2, pytest.approx(5 / 6))
     assert by_title["A3 malware"][12] is None
     assert book["Activities"].freeze_panes == "A2"
+    assert summary["Matched pre/post pairs"] == 4
+    assert summary["Drop-outs (no matched pair)"] == 1
+    assert summary["Perfect pre-tests (gain undefined)"] == 1
+    assert summary["Mean absolute gain"] == pytest.approx(0.2625)
+    assert summary["Mean normalised gain (Hake)"] == pytest.approx(5 / 9)
+    assert summary["Feedback responses"] == 3
+    assert summary["Mean feedback rating (1 to 5)"] == pytest.approx(4.25)
+    gain = _sheet(book, "Learning gain")
+    assert gain[0] == (
+        "Group",
+        "Matched pairs",
+        "Drop-outs",
+        "Mean pre-test",
+        "Mean post-test",
+        "Mean absolute gain",
+        "Mean normalised gain",
+        "Undefined (perfect pre-test)",
+    )
+    assert gain[1] == (
+        "All activities",
+        4,
+        1,
+        pytest.approx(0.525),
+        pytest.approx(0.7875),
+        pytest.approx(0.2625),
+        pytest.approx(5 / 9),
+        1,
+    )
+    assert [(row[0], row[1], row[2]) for row in gain[2:]] == [
+        ("Digital forensics", 4, 1),
+        ("Malware analysis", 1, 1),
+        ("Thailand", 3, 1),
+        ("Viet Nam", 1, 0),
+        ("Female", 3, 1),
+        ("Male", 1, 0),
+    ]
+    assert _sheet(book, "Feedback") == [
+        ("Question", "Mean rating (1 to 5)", "Responses"),
+        ("The training met my needs", 4.0, 3),
+        ("The trainers explained clearly", 5.0, 1),
+    ]
 
 
 def test_the_phase_and_the_country_slice_reach_the_workbook(
@@ -119,6 +161,8 @@ def test_the_phase_and_the_country_slice_reach_the_workbook(
     )
     assert _sheet(sliced, "By country")[1:] == [("TH", "Thailand", 3, 4)]
     assert _summary(sliced)["Attendance rate"] == pytest.approx(5 / 6)
+    assert _sheet(sliced, "Learning gain")[1][:3] == ("Thailand", 3, 1)
+    assert "Feedback" not in sliced.sheetnames
     # Viet Nam appears once: as the host of A2 (an activity the focal point sees), never as a
     # participant's country; no Vietnamese person is named anywhere.
     found = [
@@ -147,6 +191,9 @@ def test_the_pdf_states_the_same_figures(programme_world: ProgrammeWorld) -> Non
     assert "Female participants (share) 75.0 %" in text
     assert "Thailand 3 4" in text
     assert "Viet Nam 1 1" in text
+    assert "Mean absolute gain 26.2 %" in text
+    assert "Mean normalised gain (Hake) 0.56 (1 perfect pre-test, gain undefined)" in text
+    assert "Mean feedback rating (1 to 5) 4.25" in text
     assert "A3 malware Specialised training 2" in text
     assert "Bangkok Reported 3 83.3 %" in text  # A1: 5 of 6 sessions attended
     assert "Bangkok Reported 2 66.7 %" in text  # A2: 2 of 3

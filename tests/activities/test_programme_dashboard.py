@@ -9,9 +9,17 @@ The fixture (``programme_world``), used by the donor report tests too:
 - A3, phase 2, training, topic M, open: th2 approved, vn1 nominated.
 - Speakers: E1 at A1 and A2, E2 at A2; trainer user T (no person record) on A1 and A3.
 
+- Tests (pre → post): A1 th1 0.4 → 0.8 (g 2/3), th2 1.0 → 1.0 (g undefined), vn1 0.5 → 0.75
+  (g 1/2); A2 th1 0.6 → none (a drop-out), th3 0.2 → 0.6 (g 1/2).
+- Feedback: "The training met my needs" 4 and 5 (A1), 3 (A2); "The trainers explained
+  clearly" 5 (A1); three responses.
+
 Overall: 3 activities (2 delivered), 4 unique participants, 5 participations, 2 countries,
-3 trainers and experts, attendance 7/9, 3 of 4 participants female. The Thai focal point: 3
-participants (th1, th2, th3), 4 participations, 1 country, attendance (2+1 + 2)/(2x2 + 2x1) = 5/6.
+3 trainers and experts, attendance 7/9, 3 of 4 participants female; 4 pairs, 1 drop-out, mean
+pre 0.525, post 0.7875, gain 0.2625, normalised gain (2/3 + 1/2 + 1/2)/3 = 5/9, 1 undefined;
+feedback mean (4+5+3+5)/4 = 4.25. The Thai focal point: 3 participants (th1, th2, th3), 4
+participations, 1 country, attendance (2+1 + 2)/(2x2 + 2x1) = 5/6; gain over 3 pairs: pre 1.6/3,
+post 2.4/3, gain 0.8/3, normalised (2/3 + 1/2)/2 = 7/12, 1 drop-out, 1 undefined.
 """
 
 from __future__ import annotations
@@ -29,6 +37,11 @@ from cybercap.activities import programme, services
 from cybercap.activities.models import (
     Activity,
     ActivityStatus,
+    EvaluationScore,
+    FeedbackAnswer,
+    FeedbackQuestion,
+    FeedbackResponse,
+    QuestionKind,
     Registration,
     RegistrationStatus,
 )
@@ -38,7 +51,7 @@ from tests.factories import AgencyFactory, PersonFactory, RoleFactory, TopicFact
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
-DASHBOARD_QUERIES = 13
+DASHBOARD_QUERIES = 20
 
 
 @dataclass
@@ -91,6 +104,12 @@ def _register(activity: Activity, person: Any, status: str, staff: Any) -> Regis
 
 def _present(session: Any, registration: Registration, staff: Any) -> None:
     services.attendance_mark(session=session, registration=registration, present=True, by=staff)
+
+
+def _question(activity: Activity, position: int, text: str) -> FeedbackQuestion:
+    return FeedbackQuestion.objects.create(
+        activity=activity, position=position, kind=QuestionKind.LIKERT, text=text
+    )
 
 
 def build_programme_world(thailand: Any, vietnam: Any, *, suffix: str = "") -> ProgrammeWorld:
@@ -157,6 +176,35 @@ def build_programme_world(thailand: Any, vietnam: Any, *, suffix: str = "") -> P
     _register(a3, p["th2"], RegistrationStatus.APPROVED, staff)
     _register(a3, p["vn1"], RegistrationStatus.NOMINATED, staff)
 
+    scores = {
+        (a1, "th1"): (0.4, 0.8),
+        (a1, "th2"): (1.0, 1.0),
+        (a1, "vn1"): (0.5, 0.75),
+        (a2, "th1"): (0.6, None),
+        (a2, "th3"): (0.2, 0.6),
+    }
+    for (activity, name), pair in scores.items():
+        registration = Registration.objects.get(activity=activity, person=p[name])
+        for kind, score in zip(("pre", "post"), pair, strict=True):
+            if score is not None:
+                EvaluationScore.objects.create(
+                    registration=registration,
+                    kind=kind,
+                    score=score,
+                    source="paper",
+                    entered_at=dt.datetime(2017, 3, 7, tzinfo=UTC),
+                )
+    needs = {a: _question(a, 0, "The training met my needs") for a in (a1, a2)}
+    clear = _question(a1, 1, "The trainers explained clearly")
+    for activity, ratings in ((a1, [(4, 5), (5, None)]), (a2, [(3, None)])):
+        for first, second in ratings:
+            response = FeedbackResponse.objects.create(
+                activity=activity, submitted_on=activity.end_date
+            )
+            FeedbackAnswer.objects.create(response=response, question=needs[activity], rating=first)
+            if second is not None:
+                FeedbackAnswer.objects.create(response=response, question=clear, rating=second)
+
     for activity in (a1, a2):
         Activity.objects.filter(pk=activity.pk).update(status=ActivityStatus.REPORTED)
         activity.refresh_from_db()
@@ -212,6 +260,31 @@ def test_the_overall_figures_match_the_hand_computed_ones(programme_world: Progr
     assert rows["A3 malware"].attendance_rate is None
 
 
+def test_learning_gain_and_feedback_match_the_hand_computed_ones(
+    programme_world: ProgrammeWorld,
+) -> None:
+    ind = programme.indicators(programme.scope_all())
+    assert ind.gain_available
+    overall = ind.gain_overall
+    assert (overall.pairs, overall.dropouts, overall.undefined) == (4, 1, 1)
+    assert overall.mean_pre == pytest.approx(0.525)
+    assert overall.mean_post == pytest.approx(0.7875)
+    assert overall.mean_gain == pytest.approx(0.2625)
+    assert overall.mean_normalised_gain == pytest.approx(5 / 9)
+    assert [(g.key, g.pairs) for g in ind.gain_by_country] == [("TH", 3), ("VN", 1)]
+    assert {g.label: g.pairs for g in ind.gain_by_topic} == {
+        "Digital forensics": 4,
+        "Malware analysis": 1,
+    }
+    assert [(g.label, g.pairs) for g in ind.gain_by_gender] == [("Female", 3), ("Male", 1)]
+    assert ind.feedback.responses == 3
+    assert ind.feedback.mean_rating == pytest.approx(4.25)
+    assert ind.feedback.questions == [
+        ("The training met my needs", pytest.approx(4.0), 3),
+        ("The trainers explained clearly", pytest.approx(5.0), 1),
+    ]
+
+
 def test_one_phase_has_only_its_activities(programme_world: ProgrammeWorld) -> None:
     ind = programme.indicators(programme.scope_all(phase=2))
     assert (ind.activities, ind.delivered, ind.participants, ind.trainers) == (1, 0, 0, 1)
@@ -232,6 +305,13 @@ def test_a_focal_point_gets_their_country_slice(
     assert (ind.present, ind.expected_slots) == (5, 6)
     assert ind.feedback is None
     assert ind.gain_by_topic == []
+    mine = ind.gain_overall
+    assert (mine.key, mine.pairs, mine.dropouts, mine.undefined) == ("TH", 3, 1, 1)
+    assert mine.mean_pre == pytest.approx(1.6 / 3)
+    assert mine.mean_post == pytest.approx(2.4 / 3)
+    assert mine.mean_gain == pytest.approx(0.8 / 3)
+    assert mine.mean_normalised_gain == pytest.approx(7 / 12)
+    assert [g.key for g in ind.gain_groups] == ["TH"]
 
 
 # --- the page -----------------------------------------------------------------------------------
@@ -243,7 +323,9 @@ def test_staff_see_the_dashboard_with_charts(
     response = client_for("staff").get("/activities/programme/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('<svg class="chart"') == 5
+    assert html.count('<svg class="chart"') == 6  # type, topic, country, agency, gender, gain
+    assert "26.2 %" in html  # the mean absolute gain
+    assert "4.25" in html  # the mean feedback rating
     assert "<script" not in html.split('<main id="main"')[1]
     assert "Viet Nam" in html
     assert response.context["ind"].participants == 4
@@ -303,7 +385,7 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(
         build_programme_world(thailand, vietnam, suffix=f" {copy}")
     assert _queries(client, url) == one
     # session, grants, phases, activities, topics, 5 participant aggregates, 2 trainer reads,
-    # the demo banner (+4 once learning gain and feedback are in).
+    # the demo banner, learning gain (overall, by country, 2 by topic, by gender), feedback (2).
     with django_assert_max_num_queries(DASHBOARD_QUERIES):
         client.get(url)
 

@@ -67,12 +67,14 @@ def summary_rows(ind: Indicators) -> list[tuple[str, Any, str]]:
     if ind.gain_available:
         rows += [
             (_("Matched pre/post pairs"), gain.pairs if gain else 0, "0"),
+            (_("Drop-outs (no matched pair)"), gain.dropouts if gain else 0, "0"),
             (_("Mean absolute gain"), gain.mean_gain if gain else None, PERCENT),
             (
                 _("Mean normalised gain (Hake)"),
                 gain.mean_normalised_gain if gain else None,
                 DECIMAL,
             ),
+            (_("Perfect pre-tests (gain undefined)"), gain.undefined if gain else 0, "0"),
         ]
     else:
         rows.append((_("Learning gain"), _("not available (evaluations module missing)"), ""))

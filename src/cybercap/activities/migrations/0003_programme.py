@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("activities", "0002_attendance_and_badge_codes"),
+        ("activities", "0003_evaluations"),
     ]
 
     operations = [
