@@ -29,8 +29,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from cybercap.accounts import access
@@ -50,6 +49,7 @@ from cybercap.network.models import AgencyKind, Gender
 
 DELIVERED = (ActivityStatus.DELIVERED, ActivityStatus.REPORTED)
 EXPECTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
+NONE: dict[str, Any] = {"participants": 0, "female": 0, "expected": 0}  # an activity without registrations
 
 
 @dataclass(frozen=True)
@@ -205,52 +205,50 @@ def _registrations(scope: Scope) -> QuerySet[Registration]:
 
 
 def _activity_rows(scope: Scope) -> list[ActivityRow]:
-    regs = Registration.objects.filter(activity_id=OuterRef("pk"))
-    if scope.countries is not None:
-        regs = regs.filter(country_id__in=scope.countries)
-
-    def counted(queryset: QuerySet[Any], group: str = "activity_id") -> Coalesce:
-        """A correlated COUNT(*) per activity (0 when none), one subquery in the one query."""
-        return Coalesce(
-            Subquery(
-                queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
-
-    attended = regs.filter(status=RegistrationStatus.ATTENDED)
+    """One row per activity with its counts: five queries, each one grouped scan."""
+    ids = scope.activities.order_by().values("pk")
+    sessions = dict(
+        Session.objects.filter(activity_id__in=ids)
+        .order_by()
+        .values("activity_id")
+        .annotate(n=Count("pk"))
+        .values_list("activity_id", "n")
+    )
+    regs = Registration.objects.filter(activity_id__in=ids)
     present = Attendance.objects.filter(
-        session__activity_id=OuterRef("pk"), registration__status__in=EXPECTED
+        registration__activity_id__in=ids, registration__status__in=EXPECTED
     )
     if scope.countries is not None:
+        regs = regs.filter(country_id__in=scope.countries)
         present = present.filter(registration__country_id__in=scope.countries)
-    rows = (
-        scope.activities.order_by("phase", "start_date", "pk")
+    attended = Q(status=RegistrationStatus.ATTENDED)
+    counts: dict[int, dict[str, Any]] = {
+        v["activity_id"]: dict(v)
+        for v in regs.order_by()
+        .values("activity_id")
         .annotate(
-            n_sessions=counted(Session.objects.filter(activity_id=OuterRef("pk"))),
-            n_participants=counted(attended),
-            n_female=counted(attended.filter(person__gender=Gender.FEMALE)),
-            n_expected=counted(regs.filter(status__in=EXPECTED)),
-            n_present=counted(present, "session__activity_id"),
+            participants=Count("pk", filter=attended),
+            female=Count("pk", filter=attended & Q(person__gender=Gender.FEMALE)),
+            expected=Count("pk", filter=Q(status__in=EXPECTED)),
         )
-        .values(
-            "pk",
-            "title",
-            "kind",
-            "phase",
-            "start_date",
-            "end_date",
-            "city",
-            "host_country__name",
-            "status",
-            "n_sessions",
-            "n_participants",
-            "n_female",
-            "n_expected",
-            "n_present",
-            "is_demo",
-        )
+    }
+    presence = dict(
+        present.order_by()
+        .values("registration__activity_id")
+        .annotate(n=Count("pk"))
+        .values_list("registration__activity_id", "n")
+    )
+    rows = scope.activities.order_by("phase", "start_date", "pk").values(
+        "pk",
+        "title",
+        "kind",
+        "phase",
+        "start_date",
+        "end_date",
+        "city",
+        "host_country__name",
+        "status",
+        "is_demo",
     )
     topics: dict[int, list[str]] = defaultdict(list)
     for activity_id, name in (
@@ -277,11 +275,11 @@ def _activity_rows(scope: Scope) -> list[ActivityRow]:
             status=r["status"],
             status_label=str(statuses.get(r["status"], r["status"])),
             topics=topics.get(r["pk"], []),
-            sessions=r["n_sessions"],
-            participants=r["n_participants"],
-            female=r["n_female"],
-            expected=r["n_expected"],
-            present=r["n_present"],
+            sessions=sessions.get(r["pk"], 0),
+            participants=counts.get(r["pk"], NONE)["participants"],
+            female=counts.get(r["pk"], NONE)["female"],
+            expected=counts.get(r["pk"], NONE)["expected"],
+            present=presence.get(r["pk"], 0),
             is_demo=r["is_demo"],
         )
         for r in rows
@@ -294,12 +292,14 @@ def _trainers(scope: Scope) -> dict[int, set[tuple[str, int]]]:
     found: dict[int, set[tuple[str, int]]] = defaultdict(set)
     for person_id, phase in (
         Session.speakers.through.objects.filter(session__activity_id__in=ids)
+        .order_by()
         .values_list("person_id", "session__activity__phase")
         .distinct()
     ):
         found[phase].add(("p", person_id))
     for user_id, person_id, phase in (
         TrainerAssignment.objects.filter(activity_id__in=ids)
+        .order_by()
         .values_list("user_id", "user__person__id", "activity__phase")
         .distinct()
     ):
