@@ -296,3 +296,18 @@ def test_the_command_refuses_an_empty_phase_and_an_unknown_format(
         call_command(
             "activities", "donor-report", "--format", "docx", "--output", str(tmp_path / "y")
         )
+
+
+def test_a_long_activity_list_is_counted_in_the_pdf_and_listed_in_the_workbook(
+    programme_world: ProgrammeWorld, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(donor_report, "PDF_ACTIVITY_LIMIT", 2)
+    ind = programme.indicators(programme.scope_all())
+    text = _pdf_text(donor_report.render(ind, "pdf"))
+    assert "3 activities: more than 2, so they are counted here by phase and type" in text
+    assert "1 Best-practice workshop 1" in text
+    assert "1 Specialised training 1" in text
+    assert "2 Specialised training 1" in text
+    assert "A3 malware" not in text
+    book = load_workbook(io.BytesIO(donor_report.render(ind, "xlsx")))
+    assert len(_sheet(book, "Activities")) == 4

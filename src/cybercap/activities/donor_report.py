@@ -9,6 +9,7 @@ as numbers (rates as fractions with a percent format) so the donor can compute w
 from __future__ import annotations
 
 import io
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,10 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
 }
 STYLESHEET = Path(__file__).parent / "templates" / "activities" / "print" / "donor_report.css"
+# The PDF lists activities one by one up to this many; beyond, a printed list stops being read
+# (and costs WeasyPrint a second per few hundred rows): it gives the counts per phase and type
+# and points to the workbook, which always lists every activity.
+PDF_ACTIVITY_LIMIT = 150
 PERCENT = "0.0%"
 DECIMAL = "0.00"
 
@@ -316,8 +321,16 @@ def charts(ind: Indicators) -> dict[str, Any]:
 
 
 def render_pdf(ind: Indicators) -> bytes:
+    listed = len(ind.activity_rows) <= PDF_ACTIVITY_LIMIT
+    per_phase_type = Counter((r.phase, r.kind_label) for r in ind.activity_rows)
     context = {
         "ind": ind,
+        "list_activities": listed,
+        "activity_limit": PDF_ACTIVITY_LIMIT,
+        "per_phase_type": [
+            {"phase": phase, "kind": kind, "count": n}
+            for (phase, kind), n in sorted(per_phase_type.items())
+        ],
         "programme_name": PROGRAMME_NAME,
         "scope": scope_label(ind),
         "summary": summary_rows(ind),

@@ -49,7 +49,11 @@ from cybercap.network.models import AgencyKind, Gender
 
 DELIVERED = (ActivityStatus.DELIVERED, ActivityStatus.REPORTED)
 EXPECTED = (RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED)
-NONE: dict[str, Any] = {"participants": 0, "female": 0, "expected": 0}  # an activity without registrations
+NONE: dict[str, Any] = {
+    "participants": 0,
+    "female": 0,
+    "expected": 0,
+}  # an activity without registrations
 
 
 @dataclass(frozen=True)
