@@ -227,6 +227,9 @@ def main() -> None:
             demo_setup(scale=1, migrate=False)
             with transaction.atomic():
                 scale_up(args.scale - 1)
+        # Fresh statistics for the planner, as PostgreSQL's autovacuum keeps them in production.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         built = time.perf_counter() - started
         counts = {
             "activities": Activity.objects.count(),

@@ -311,17 +311,71 @@ def _trainers(scope: Scope) -> dict[int, set[tuple[str, int]]]:
     return found
 
 
-def _rows(values: list[dict[str, Any]], key: str, labels: dict[str, Any]) -> list[Row]:
+@dataclass
+class _Tally:
+    """Unique people and participations (and countries) of one group."""
+
+    label: str = ""
+    people: set[int] = field(default_factory=set)
+    countries: set[str] = field(default_factory=set)
+    n: int = 0
+
+    def add(self, person_id: int, code: str, n: int) -> None:
+        self.people.add(person_id)
+        self.countries.add(code)
+        self.n += n
+
+
+def _tallied(groups: dict[Any, _Tally], labels: dict[str, Any] | None = None) -> list[Row]:
     rows = [
         Row(
-            key=str(v[key] or ""),
-            label=str(labels.get(v[key], v[key] or _("Not recorded"))),
-            value=v["people"],
-            extra=v["n"],
+            key=str(key or ""),
+            label=str((labels or {}).get(key, tally.label or key or _("Not recorded"))),
+            value=len(tally.people),
+            extra=tally.n,
         )
-        for v in values
+        for key, tally in groups.items()
     ]
     return sorted(rows, key=lambda r: (-r.value, r.label))
+
+
+def _participants(
+    scope: Scope,
+) -> tuple[_Tally, list[Row], list[Row], list[Row], dict[int, _Tally]]:
+    """Every participant figure from one grouped read of the attended registrations: one row
+    per (person, country, phase), tallied here into totals, per country, agency type, gender
+    and phase (unique people in each, and participations)."""
+    rows = (
+        _registrations(scope)
+        .filter(status=RegistrationStatus.ATTENDED)
+        .order_by()
+        .values_list(
+            "person_id",
+            "country__code",
+            "country__name",
+            "person__agency__kind",
+            "person__gender",
+            "activity__phase",
+        )
+        .annotate(n=Count("pk"))
+    )
+    totals = _Tally()
+    countries: dict[str, _Tally] = defaultdict(_Tally)
+    agencies: dict[Any, _Tally] = defaultdict(_Tally)
+    genders: dict[Any, _Tally] = defaultdict(_Tally)
+    phases: dict[int, _Tally] = defaultdict(_Tally)
+    for person_id, code, name, agency_kind, gender, phase, n in rows:
+        totals.add(person_id, code, n)
+        countries[code].label = name
+        for group in (countries[code], agencies[agency_kind], genders[gender], phases[phase]):
+            group.add(person_id, code, n)
+    return (
+        totals,
+        _tallied(countries),
+        _tallied(agencies, dict(AgencyKind.choices)),
+        _tallied(genders, dict(Gender.choices)),
+        phases,
+    )
 
 
 def _learning_gain() -> ModuleType | None:
@@ -333,47 +387,7 @@ def _learning_gain() -> ModuleType | None:
 
 def indicators(scope: Scope) -> Indicators:
     activity_rows = _activity_rows(scope)
-    attended = _registrations(scope).filter(status=RegistrationStatus.ATTENDED).order_by()
-    totals = attended.aggregate(
-        people=Count("person", distinct=True),
-        n=Count("pk"),
-        countries=Count("country", distinct=True),
-    )
-    by_country = [
-        Row(key=v["country__code"], label=v["country__name"], value=v["people"], extra=v["n"])
-        for v in attended.values("country__code", "country__name").annotate(
-            people=Count("person", distinct=True), n=Count("pk")
-        )
-    ]
-    by_country.sort(key=lambda r: (-r.value, r.label))
-    by_agency = _rows(
-        [
-            dict(v)
-            for v in attended.values("person__agency__kind").annotate(
-                people=Count("person", distinct=True), n=Count("pk")
-            )
-        ],
-        "person__agency__kind",
-        dict(AgencyKind.choices),
-    )
-    by_gender = _rows(
-        [
-            dict(v)
-            for v in attended.values("person__gender").annotate(
-                people=Count("person", distinct=True), n=Count("pk")
-            )
-        ],
-        "person__gender",
-        dict(Gender.choices),
-    )
-    per_phase: dict[int, dict[str, Any]] = {
-        v["activity__phase"]: dict(v)
-        for v in attended.values("activity__phase").annotate(
-            people=Count("person", distinct=True),
-            n=Count("pk"),
-            countries=Count("country", distinct=True),
-        )
-    }
+    totals, by_country, by_agency, by_gender, per_phase = _participants(scope)
     trainers = _trainers(scope)
 
     kinds = dict(ActivityType.choices)
@@ -393,15 +407,15 @@ def indicators(scope: Scope) -> Indicators:
         mine = [r for r in activity_rows if r.phase == phase]
         done = [r for r in mine if r.delivered]
         slots = sum(r.expected * r.sessions for r in done)
-        figures: dict[str, Any] = per_phase.get(phase, {})
+        figures = per_phase.get(phase, _Tally())
         phases.append(
             PhaseRow(
                 phase=phase,
                 activities=len(mine),
                 delivered=len(done),
-                participants=figures.get("people", 0),
-                participations=figures.get("n", 0),
-                countries=figures.get("countries", 0),
+                participants=len(figures.people),
+                participations=figures.n,
+                countries=len(figures.countries),
                 trainers=len(trainers.get(phase, set())),
                 attendance_rate=sum(r.present for r in done) / slots if slots else None,
             )
@@ -413,10 +427,10 @@ def indicators(scope: Scope) -> Indicators:
         delivered=len(delivered),
         by_type=by_type,
         by_topic=by_topic,
-        participants=totals["people"],
-        participations=totals["n"],
+        participants=len(totals.people),
+        participations=totals.n,
         trainers=len(set().union(*trainers.values())) if trainers else 0,
-        countries=totals["countries"],
+        countries=len(totals.countries),
         by_country=by_country,
         by_agency_type=by_agency,
         by_gender=by_gender,
