@@ -371,3 +371,147 @@ RULES: list[Rule] = [
         kwargs=regional_pre,
     ),
 ]
+
+
+# --- letters, confirmation links, the programme dashboard and the donor report ----------------
+# Appended by the programme work: the populate above is wrapped so that the regional activity's
+# Thai, Vietnamese and learner registrations are approved (letters exist for them) and the Thai
+# participant holds a live confirmation link.
+
+_populate_activities = populate
+
+
+def populate(world: World) -> None:  # type: ignore[no-redef]  # extends the populate above
+    _populate_activities(world)
+    if "programme_th_registration" in world.extra:
+        return
+    from cybercap.activities import confirmation
+
+    staff = world.users["staff"]
+    regional_activity = world.extra["regional_activity"]
+    registrations = {
+        r.person_id: r for r in Registration.objects.filter(activity=regional_activity)
+    }
+    learner_person = world.users["learner"].person
+    for person in (world.th_person, world.vn_person, learner_person):
+        services.registration_decide(
+            registration=registrations[person.pk], decision="approve", by=staff
+        )
+    th_registration = Registration.objects.get(activity=regional_activity, person=world.th_person)
+    confirmation.link_send(
+        registration=th_registration, url_for=lambda token: f"/confirm/{token}/", by=staff
+    )
+    world.extra.update(
+        programme_th_registration=th_registration,
+        programme_vn_registration=registrations[world.vn_person.pk],
+        programme_learner_registration=registrations[learner_person.pk],
+        programme_th_token=confirmation.make_token(th_registration),
+    )
+
+
+def _registration(key: str) -> Any:
+    def kwargs(w: World) -> dict[str, Any]:
+        populate(w)
+        return {"pk": _get(w, "regional_activity").pk, "registration_pk": w.extra[key].pk}
+
+    return kwargs
+
+
+def _token(w: World) -> dict[str, Any]:
+    populate(w)
+    return {"token": w.extra["programme_th_token"]}
+
+
+# Staff and the Thai focal point reach a Thai participant's letters; the assigned trainer sees
+# the activity but not its letters (403); the learner only their own.
+TH_LETTERS = {
+    "anonymous": 302,
+    "staff": 200,
+    "focal_th": 200,
+    "trainer": 403,
+    "learner": 404,
+    "reviewer": 404,
+    "investigator_th": 404,
+}
+OWN_LETTERS = {**TH_LETTERS, "learner": 200}
+VN_LETTERS = {**TH_LETTERS, "focal_th": 404}
+PROGRAMME = only(["staff", "focal_th"], 200, 403)
+
+RULES += [
+    Rule(
+        "activities:activity_letters",
+        OWN_LETTERS,
+        kwargs=regional,
+        label="regional",
+    ),
+    Rule("activities:activity_letters", ONLY_STAFF_SEES_VN, kwargs=vn_only, label="VN only"),
+    Rule(
+        "activities:invitation_letter",
+        TH_LETTERS,
+        kwargs=_registration("programme_th_registration"),
+        label="a Thai participant",
+    ),
+    Rule(
+        "activities:invitation_letter",
+        OWN_LETTERS,
+        kwargs=_registration("programme_learner_registration"),
+        label="the learner's own",
+    ),
+    Rule(
+        "activities:invitation_letter",
+        VN_LETTERS,
+        kwargs=_registration("programme_vn_registration"),
+        label="a Vietnamese participant",
+    ),
+    Rule(
+        "activities:visa_letter",
+        TH_LETTERS,
+        kwargs=_registration("programme_th_registration"),
+        label="a Thai participant",
+    ),
+    Rule(
+        "activities:visa_letter",
+        VN_LETTERS,
+        kwargs=_registration("programme_vn_registration"),
+        label="a Vietnamese participant",
+    ),
+    Rule(
+        "activities:visa_letter",
+        OWN_LETTERS,
+        kwargs=_registration("programme_learner_registration"),
+        method="POST",
+        label="empty passport form: shown again with its errors",
+    ),
+    Rule(
+        "activities:confirmation_send",
+        only(["staff"], 405, 403),
+        kwargs=_registration("programme_learner_registration"),
+        label="GET",
+    ),
+    Rule(
+        "activities:confirmation_send",
+        only(["staff"], 302, 403),
+        kwargs=_registration("programme_learner_registration"),
+        method="POST",
+        label="the learner's link",
+    ),
+    # The confirmation link is public: the signed token is the credential.
+    Rule("activities:confirmation", everyone(200), kwargs=_token, label="a live link"),
+    Rule(
+        "activities:confirmation",
+        everyone(200),
+        kwargs=_token,
+        method="POST",
+        label="no action: the page again",
+    ),
+    Rule(
+        "activities:confirmation",
+        everyone(410),
+        kwargs=lambda w: {"token": "not-a-signed-token"},
+        label="a damaged link",
+    ),
+    Rule("activities:confirmation_invitation", everyone(200), kwargs=_token, label="a live link"),
+    Rule("activities:programme_dashboard", PROGRAMME),
+    Rule("activities:donor_report_xlsx", PROGRAMME),
+    Rule("activities:donor_report_pdf", PROGRAMME),
+]

@@ -292,6 +292,16 @@ class Registration(models.Model):
     badge_code = models.CharField(
         _("badge code"), max_length=12, unique=True, null=True, blank=True, editable=False
     )
+    # The signed confirmation link (activities/confirmation.py): when the current link was sent
+    # (a new link makes older ones fail), when the participant answered through it, and when a
+    # visa support letter was first asked for. Passport details are never stored.
+    confirmation_sent_at = models.DateTimeField(
+        _("confirmation link sent at"), null=True, blank=True, editable=False
+    )
+    responded_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+    visa_letter_requested_at = models.DateTimeField(
+        _("visa letter requested at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         ordering = ["nominated_at", "pk"]

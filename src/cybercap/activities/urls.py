@@ -69,3 +69,39 @@ urlpatterns = [
         name="evaluation_certificates",
     ),
 ]
+
+# Letters, confirmation links, the programme dashboard and the donor report (programme_views.py),
+# appended in a block of their own (imported here to keep the edit above append-only).
+from cybercap.activities import programme_views  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/letters/", programme_views.activity_letters, name="activity_letters"),
+    path(
+        "<int:pk>/registrations/<int:registration_pk>/invitation.pdf",
+        programme_views.invitation_letter,
+        name="invitation_letter",
+    ),
+    path(
+        "<int:pk>/registrations/<int:registration_pk>/visa-letter/",
+        programme_views.visa_letter,
+        name="visa_letter",
+    ),
+    path(
+        "<int:pk>/registrations/<int:registration_pk>/confirmation-link/",
+        programme_views.confirmation_send,
+        name="confirmation_send",
+    ),
+    path("confirm/<str:token>/", programme_views.confirmation_page, name="confirmation"),
+    path(
+        "confirm/<str:token>/invitation.pdf",
+        programme_views.confirmation_invitation,
+        name="confirmation_invitation",
+    ),
+    path("programme/", programme_views.programme_dashboard, name="programme_dashboard"),
+    path(
+        "programme/donor-report.xlsx",
+        programme_views.donor_report_xlsx,
+        name="donor_report_xlsx",
+    ),
+    path("programme/donor-report.pdf", programme_views.donor_report_pdf, name="donor_report_pdf"),
+]
