@@ -122,3 +122,8 @@ RULES: list[Rule] = [
         | {p: 403 for p in ("reviewer", "focal_th", "trainer", "investigator_th")},
     ),
 ]
+
+# --- elearning-learner: pocket checklist, offline use, analytics ---------------------------------
+RULES += [
+    Rule("elearning:checklist", only(LEARN, 200, 403), kwargs=_kw("course")),
+]

@@ -22,3 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<slug:course>/modules/<slug:module>/quiz/", views.module_quiz, name="module_quiz"),
     path("<slug:course>/scenarios/<slug:scenario>/", views.scenario_detail, name="scenario"),
 ]
+
+urlpatterns += [
+    path("<slug:course>/checklist.pdf", views.checklist, name="checklist"),
+]

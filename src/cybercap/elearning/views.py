@@ -301,3 +301,24 @@ def report(request: HttpRequest, course: str) -> HttpResponse:
     obj = selectors.report_course_get_for_user(user=request.user, key=course)
     rows = selectors.course_report_for_user(user=request.user, course=obj)
     return render(request, "elearning/report.html", {"course": obj, "rows": rows})
+
+
+# --------------------------------------------------------------------------- pocket checklist
+
+
+@require_GET
+@learner_required
+def checklist(request: HttpRequest, course: str) -> HttpResponse:
+    """The pocket checklist PDF, in the page's language when the course has it."""
+    from cybercap.elearning.checklist import checklist_languages, checklist_pdf
+    from django.utils.translation import get_language
+
+    obj = selectors.course_get_for_user(user=request.user, key=course)
+    languages = checklist_languages(obj.key)
+    wanted = request.GET.get("language") or get_language() or obj.language
+    language = wanted if wanted in languages else obj.language
+    response = HttpResponse(
+        checklist_pdf(course_key=obj.key, language=language), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{obj.key}-checklist-{language}.pdf"'
+    return response
