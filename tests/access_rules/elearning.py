@@ -127,3 +127,16 @@ RULES: list[Rule] = [
 RULES += [
     Rule("elearning:checklist", only(LEARN, 200, 403), kwargs=_kw("course")),
 ]
+RULES += [
+    # The service worker and the manifest hold nothing personal.
+    Rule("elearning:service_worker", everyone(200)),
+    Rule("elearning:manifest", everyone(200)),
+    Rule("elearning:offline", only(LEARN, 200, 403)),
+    Rule("elearning:offline_saved", only(LEARN, 200, 403)),
+    Rule("elearning:offline_sync", everyone(405)),
+    # An empty body is not JSON: 400 for those who may sync.
+    Rule("elearning:offline_sync", only(LEARN, 400, 403), method="POST"),
+    Rule("elearning:module_offline", only(LEARN, 200, 403), kwargs=_kw("course", "module")),
+    Rule("elearning:offline_quiz", only(LEARN, 200, 403), kwargs=_kw("course", "module")),
+    Rule("elearning:lesson_offline", only(LEARN, 200, 403), kwargs=_kw("course", "lesson")),
+]

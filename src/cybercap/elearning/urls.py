@@ -26,3 +26,30 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += [
     path("<slug:course>/checklist.pdf", views.checklist, name="checklist"),
 ]
+
+# Offline use (elearning/offline_views.py): the service worker's scope is /learn/.
+from cybercap.elearning import offline_views  # noqa: E402 - appended section
+
+urlpatterns = [
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.web_manifest, name="manifest"),
+    path("offline/", offline_views.offline_home, name="offline"),
+    path("offline/saved/", offline_views.offline_saved, name="offline_saved"),
+    path("offline/sync/", offline_views.sync, name="offline_sync"),
+    *urlpatterns,
+    path(
+        "<slug:course>/modules/<slug:module>/offline.json",
+        offline_views.module_package,
+        name="module_offline",
+    ),
+    path(
+        "<slug:course>/modules/<slug:module>/quiz/offline/",
+        offline_views.offline_quiz,
+        name="offline_quiz",
+    ),
+    path(
+        "<slug:course>/lessons/<slug:lesson>/offline/",
+        offline_views.lesson_copy,
+        name="lesson_offline",
+    ),
+]

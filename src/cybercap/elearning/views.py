@@ -310,8 +310,9 @@ def report(request: HttpRequest, course: str) -> HttpResponse:
 @learner_required
 def checklist(request: HttpRequest, course: str) -> HttpResponse:
     """The pocket checklist PDF, in the page's language when the course has it."""
-    from cybercap.elearning.checklist import checklist_languages, checklist_pdf
     from django.utils.translation import get_language
+
+    from cybercap.elearning.checklist import checklist_languages, checklist_pdf
 
     obj = selectors.course_get_for_user(user=request.user, key=course)
     languages = checklist_languages(obj.key)
