@@ -7,6 +7,7 @@ the server is "down"; the port is reused on restart.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from django.test.testcases import LiveServerThread
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -43,10 +44,8 @@ class _TrackingServer(ThreadedWSGIServer):
 
     def cut(self) -> None:
         for conn in list(self.open_sockets):
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             conn.close()
         self.open_sockets.clear()
 

@@ -4,13 +4,14 @@ quiz, start the server again, sync twice, and find exactly one attempt recorded.
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from cybercap.elearning.models import LessonProgress
 from cybercap.quizzes.models import Attempt
 from tests.browser import log_in
-from tests.elearning.server import StoppableServer, stoppable_server  # noqa: F401 - a fixture
+from tests.elearning.server import StoppableServer
 from tests.factories import RoleFactory, UserFactory
 from tests.quizzes.helpers import COURSE_KEY, load_course
 
