@@ -140,3 +140,9 @@ RULES += [
     Rule("elearning:offline_quiz", only(LEARN, 200, 403), kwargs=_kw("course", "module")),
     Rule("elearning:lesson_offline", only(LEARN, 200, 403), kwargs=_kw("course", "lesson")),
 ]
+RULES += [
+    # Analytics: staff for every country, focal points for their own (scoping tests in
+    # tests/elearning/test_analytics.py).
+    Rule("elearning:analytics", only(["staff", "focal_th"], 200, 403), kwargs=_kw("course")),
+    Rule("elearning:item_analysis", only(["staff", "focal_th"], 200, 403), kwargs=_kw("course")),
+]

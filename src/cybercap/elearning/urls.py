@@ -53,3 +53,11 @@ urlpatterns = [
         name="lesson_offline",
     ),
 ]
+
+# Analytics for staff and focal points (elearning/analytics_views.py).
+from cybercap.elearning import analytics_views  # noqa: E402 - appended section
+
+urlpatterns += [
+    path("<slug:course>/analytics/", analytics_views.course_analytics, name="analytics"),
+    path("<slug:course>/analytics/items/", analytics_views.item_analysis, name="item_analysis"),
+]
