@@ -136,11 +136,10 @@ def _test_page(request: HttpRequest, course: Course, test: Test, title: str) -> 
     user: Any = request.user
     if request.method == "POST":
         try:
-            attempt = quiz_services.attempt_start(user=user, test=test)
+            attempt = services.attempt_start(user=user, course=course, test=test)
         except quiz_services.AttemptLimitReached:
             messages.error(request, _("You have used every attempt at this test."))
             return redirect(request.path)
-        services.enrol(user=user, course=course)
         return redirect("elearning:attempt", pk=attempt.pk)
     attempts = list(Attempt.objects.filter(user_id=user.pk, test=test).order_by("number"))
     used = sum(1 for a in attempts if a.submitted_at is not None)
@@ -200,7 +199,7 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = AttemptForm(request.POST or None, items=items, seed=str(attempt.pk))
     if request.method == "POST" and form.is_valid():
-        quiz_services.attempt_submit(attempt=attempt, answers=form.answers(), items=items)
+        services.attempt_submit(attempt=attempt, answers=form.answers(), items=items, course=course)
         return redirect("elearning:attempt", pk=attempt.pk)
     return render(
         request,
