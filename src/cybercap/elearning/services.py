@@ -26,7 +26,7 @@ class InvalidChoice(Exception):
     """The choice is not offered at the run's current node, or the run has ended."""
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def enrol(*, user: Any, course: Course, is_demo: bool = False) -> Enrolment:
     """The learner's enrolment; the first time, the course is ``launched``."""
     enrolment, created = Enrolment.objects.get_or_create(
@@ -46,20 +46,24 @@ def enrol(*, user: Any, course: Course, is_demo: bool = False) -> Enrolment:
 
 @transaction.atomic
 def lesson_seen(*, user: Any, lesson: Lesson) -> None:
-    """Remember where the learner is, to resume there; the lesson is ``experienced``."""
+    """Remember where the learner is, to resume there. The first visit to a lesson is
+    ``experienced``; a revisit writes nothing."""
     enrolment = enrol(user=user, course=lesson.module.course)
     if enrolment.last_lesson_id != lesson.pk:
         enrolment.last_lesson = lesson
         enrolment.save(update_fields=["last_lesson"])
-    LessonProgress.objects.get_or_create(user=user, lesson=lesson)
-    rec = xapi.Recorder.for_learner(user, lesson.module.course, enrolment=enrolment)
-    module = lesson.module
-    rec.add(
-        "experienced",
-        xapi.lesson_activity(rec, lesson, module),
-        parents=[rec.module_activity(module)],
-    )
-    rec.save()
+    progress, created = LessonProgress.objects.get_or_create(user=user, lesson=lesson)
+    if created:
+        rec = xapi.Recorder.for_learner(user, lesson.module.course, enrolment=enrolment)
+        module = lesson.module
+        rec.add(
+            "experienced",
+            xapi.lesson_activity(rec, lesson, module),
+            when=progress.first_seen_at,
+            parents=[rec.module_activity(module)],
+            statement_id=xapi.derived_id("experienced", enrolment.registration, lesson.pk),
+        )
+        rec.save()
 
 
 @transaction.atomic

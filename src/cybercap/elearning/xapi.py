@@ -4,7 +4,7 @@ Every learner event on the platform becomes one statement (see :mod:`cybercap.el
 for where each is recorded):
 
 - ``launched``: the course (on enrolment), a test attempt, a scenario run;
-- ``experienced``: a lesson page opened;
+- ``experienced``: a lesson opened for the first time (a revisit writes nothing);
 - ``answered``: one per item answered in a submitted attempt (with the response in the xAPI
   interaction format) and one per choice made in a scenario;
 - ``passed`` / ``failed``: a submitted attempt (scored against its pass mark), a finished
