@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +13,12 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from lxml import etree
 
 from cybercap.elearning import cmi5, xapi
 from cybercap.elearning.models import Course
+from cybercap.elearning.scorm import check_package as scorm_check
 from tests.quizzes.helpers import COURSE_KEY, loaded_course  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("loaded_course")]
@@ -117,3 +120,39 @@ def test_the_cli_writes_a_checked_package(course: Course, tmp_path: Path) -> Non
         call_command(
             "elearning", "export", "--format", "cmi5", "--module", "nope", "--output", str(one)
         )
+
+
+def test_staff_download_both_packages_from_the_web(
+    course: Course, client_for: Callable[..., Client], thailand: Any
+) -> None:
+    staff = client_for("staff")
+    report = staff.get(f"/learn/{course.key}/report/").content.decode()
+    for fmt in ("scorm12", "cmi5"):
+        url = f"/learn/{course.key}/export/{fmt}.zip"
+        assert f'href="{url}"' in report
+        response = staff.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/zip"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="{course.key}-{course.version}-{fmt}.zip"'
+        )
+        checker = cmi5.check_package if fmt == "cmi5" else scorm_check
+        assert checker(response.content) == []
+    one = staff.get(f"/learn/{course.key}/export/cmi5.zip?module=m1-principles")
+    with zipfile.ZipFile(io.BytesIO(one.content)) as archive:
+        assert len(etree.fromstring(archive.read("cmi5.xml")).findall("c:au", NS)) == 1
+    assert staff.get(f"/learn/{course.key}/export/cmi5.zip?module=nope").status_code == 404
+    assert staff.get(f"/learn/{course.key}/export/scorm2004.zip").status_code == 404
+    assert staff.get("/learn/no-such-course/export/cmi5.zip").status_code == 404
+
+
+def test_focal_points_and_learners_cannot_download_packages(
+    course: Course, client_for: Callable[..., Client], thailand: Any
+) -> None:
+    focal = client_for("focal_point", country=thailand)
+    report = focal.get(f"/learn/{course.key}/report/")
+    assert report.status_code == 200
+    assert "/export/" not in report.content.decode()
+    assert focal.get(f"/learn/{course.key}/export/cmi5.zip").status_code == 403
+    learner = client_for("learner")
+    assert learner.get(f"/learn/{course.key}/export/scorm12.zip").status_code == 403

@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cybercap.accounts import access
 from cybercap.accounts.views import verified_login_required
-from cybercap.elearning import selectors, services
+from cybercap.elearning import cmi5, scorm, selectors, services
 from cybercap.elearning.models import Course, Figure
 from cybercap.quizzes import services as quiz_services
 from cybercap.quizzes.forms import AttemptForm
@@ -299,4 +300,32 @@ def report(request: HttpRequest, course: str) -> HttpResponse:
         raise PermissionDenied
     obj = selectors.report_course_get_for_user(user=request.user, key=course)
     rows = selectors.course_report_for_user(user=request.user, course=obj)
-    return render(request, "elearning/report.html", {"course": obj, "rows": rows})
+    return render(
+        request,
+        "elearning/report.html",
+        {"course": obj, "rows": rows, "exports": access.is_staff(request.user)},
+    )
+
+
+EXPORTS = {"scorm12": (scorm.export_scorm12, "SCORM 1.2"), "cmi5": (cmi5.export_cmi5, "cmi5")}
+
+
+@require_GET
+@verified_login_required
+def export(request: HttpRequest, course: str, format: str) -> HttpResponse:
+    """The course as a SCORM 1.2 or cmi5 package (``?module=KEY``: one module), for staff."""
+    if not access.is_staff(request.user):
+        raise PermissionDenied
+    obj = selectors.report_course_get_for_user(user=request.user, key=course)
+    if format not in EXPORTS:
+        raise Http404
+    module = request.GET.get("module") or None
+    try:
+        data = EXPORTS[format][0](obj, module)
+    except KeyError:
+        raise Http404 from None
+    name = f"{obj.key}-{obj.version}{'-' + module if module else ''}-{format}.zip"
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
