@@ -78,6 +78,18 @@ RULES: list[Rule] = [
         kwargs=lambda w: {"course": "no-such-course"},
         label="unknown course",
     ),
+    Rule(
+        "elearning:export",
+        only(["staff"], 200, 403),
+        kwargs=lambda w: {"course": COURSE, "format": "cmi5"} if _ensure(w) else {},
+        label="cmi5 package",
+    ),
+    Rule(
+        "elearning:export",
+        only(["staff"], 404, 403),
+        kwargs=lambda w: {"course": COURSE, "format": "scorm2004"} if _ensure(w) else {},
+        label="unknown format",
+    ),
     Rule("elearning:progress", only(LEARN, 200, 403)),
     Rule("elearning:course", only(LEARN, 200, 403), kwargs=_kw("course")),
     Rule(

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from cybercap.accounts.models import User
 from cybercap.elearning import offline
-from cybercap.elearning.models import Course, Enrolment, Lesson, LessonProgress
+from cybercap.elearning.models import Course, Enrolment, Lesson, LessonProgress, Statement
 from cybercap.quizzes import scoring
 from cybercap.quizzes.models import Attempt, Item
 from tests.conftest import login
@@ -145,8 +145,14 @@ def test_a_submission_synced_twice_is_one_attempt(make_user: Callable[..., User]
     first_at = timezone.now()
     assert first[0]["status"] == "recorded"
     assert (first[0]["percent"], first[0]["passed"]) == (100, True)
+    # Recorded as any attempt is, in xAPI: one answer per item, then passed, at the
+    # device's time.
+    statements = Statement.objects.filter(user=user)
+    verbs = sorted(statements.values_list("verb", flat=True))
+    assert verbs.count("answered") == 6 and "passed" in verbs
     second = _sync(client, [record])
     assert second[0]["status"] == "duplicate"
+    assert Statement.objects.filter(user=user).count() == len(verbs)
     assert second[0]["attempt"] == first[0]["attempt"]
     attempt = Attempt.objects.get(user=user)
     assert str(attempt.client_id) == record["client_id"]

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("<slug:course>/", views.course_detail, name="course"),
     path("<slug:course>/report/", views.report, name="report"),
+    path("<slug:course>/export/<slug:format>.zip", views.export, name="export"),
     path("<slug:course>/final-test/", views.final_test, name="final_test"),
     path("<slug:course>/figures/<str:name>", views.figure, name="figure"),
     path("<slug:course>/lessons/<slug:lesson>/", views.lesson_detail, name="lesson"),
