@@ -235,7 +235,12 @@
 
   async function showModules() {
     const list = document.querySelector("[data-offline-modules]");
-    const modules = (await getAll("modules")).filter(mine);
+    const saved = await getAll("modules");
+    // Pages another account saved on this (shared) device are theirs: drop them.
+    for (const record of saved.filter((m) => !mine(m))) {
+      await removeModule(record);
+    }
+    const modules = saved.filter(mine);
     for (const holder of document.querySelectorAll("[data-offline-module]")) {
       const key = holder.dataset.offlineModule.replace(/^.*\/learn\/([^/]+)\/modules\/([^/]+)\/offline\.json$/, "$1/$2");
       const state = holder.querySelector("[data-offline-state]");
