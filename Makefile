@@ -31,6 +31,7 @@ demo: install
 	$(BIN)/cybercap demo $(DEMO_ARGS)
 
 test: install system-packages
+	@test -d node_modules/scorm-again || npm ci --no-audit --no-fund
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

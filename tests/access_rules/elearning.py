@@ -78,6 +78,18 @@ RULES: list[Rule] = [
         kwargs=lambda w: {"course": "no-such-course"},
         label="unknown course",
     ),
+    Rule(
+        "elearning:export",
+        only(["staff"], 200, 403),
+        kwargs=lambda w: {"course": COURSE, "format": "cmi5"} if _ensure(w) else {},
+        label="cmi5 package",
+    ),
+    Rule(
+        "elearning:export",
+        only(["staff"], 404, 403),
+        kwargs=lambda w: {"course": COURSE, "format": "scorm2004"} if _ensure(w) else {},
+        label="unknown format",
+    ),
     Rule("elearning:progress", only(LEARN, 200, 403)),
     Rule("elearning:course", only(LEARN, 200, 403), kwargs=_kw("course")),
     Rule(
@@ -121,4 +133,28 @@ RULES: list[Rule] = [
         everyone(200, anonymous=401)
         | {p: 403 for p in ("reviewer", "focal_th", "trainer", "investigator_th")},
     ),
+]
+
+# --- elearning-learner: pocket checklist, offline use, analytics ---------------------------------
+RULES += [
+    Rule("elearning:checklist", only(LEARN, 200, 403), kwargs=_kw("course")),
+]
+RULES += [
+    # The service worker and the manifest hold nothing personal.
+    Rule("elearning:service_worker", everyone(200)),
+    Rule("elearning:manifest", everyone(200)),
+    Rule("elearning:offline", only(LEARN, 200, 403)),
+    Rule("elearning:offline_saved", only(LEARN, 200, 403)),
+    Rule("elearning:offline_sync", everyone(405)),
+    # An empty body is not JSON: 400 for those who may sync.
+    Rule("elearning:offline_sync", only(LEARN, 400, 403), method="POST"),
+    Rule("elearning:module_offline", only(LEARN, 200, 403), kwargs=_kw("course", "module")),
+    Rule("elearning:offline_quiz", only(LEARN, 200, 403), kwargs=_kw("course", "module")),
+    Rule("elearning:lesson_offline", only(LEARN, 200, 403), kwargs=_kw("course", "lesson")),
+]
+RULES += [
+    # Analytics: staff for every country, focal points for their own (scoping tests in
+    # tests/elearning/test_analytics.py).
+    Rule("elearning:analytics", only(["staff", "focal_th"], 200, 403), kwargs=_kw("course")),
+    Rule("elearning:item_analysis", only(["staff", "focal_th"], 200, 403), kwargs=_kw("course")),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -154,6 +155,8 @@ class Enrolment(models.Model):
         Lesson, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     is_demo = models.BooleanField(default=False)
+    # The xAPI/cmi5 registration: every statement about this enrolment carries it.
+    registration = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         constraints = [
@@ -206,3 +209,55 @@ class ScenarioRun(models.Model):
     @property
     def passed(self) -> bool:
         return self.finished_at is not None and self.score >= self.scenario.pass_score
+
+
+# --------------------------------------------------------------------------- xAPI
+
+
+class LearnerAccount(models.Model):
+    """The learner's opaque xAPI account name (never the e-mail or the username): a random
+    UUID made on the first statement and kept, so that the actor stays the same."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xapi_account"
+    )
+    name = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class Statement(models.Model):
+    """One xAPI 1.0.3 statement about a learner event, stored with the event it describes.
+
+    ``data`` is the whole statement as an LRS would return it (``stored`` included); the other
+    columns copy what queries and reports filter on.
+    """
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xapi_statements"
+    )
+    course = models.ForeignKey(
+        Course, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"
+    )
+    registration = models.UUIDField(null=True, blank=True)
+    verb = models.CharField(_("verb"), max_length=40)
+    object_id = models.CharField(_("activity"), max_length=500)
+    timestamp = models.DateTimeField(_("timestamp"))
+    stored = models.DateTimeField(_("stored"), default=timezone.now)
+    data = models.JSONField()
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["stored", "id"]
+        indexes = [
+            models.Index(fields=["stored", "id"], name="elearning_stmt_stored"),
+            models.Index(fields=["user", "timestamp"], name="elearning_stmt_user"),
+            models.Index(fields=["course", "verb"], name="elearning_stmt_course_verb"),
+        ]
+        verbose_name = _("xAPI statement")
+        verbose_name_plural = _("xAPI statements")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.verb} {self.object_id}"

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from lxml import etree
 
+from cybercap.elearning import xapi
 from cybercap.elearning.models import Course, Module
 from cybercap.quizzes.forms import display_options
 
@@ -41,8 +42,9 @@ def _ident(prefix: str, key: str) -> str:
     return f"{prefix}-{re.sub(r'[^A-Za-z0-9_.-]', '-', key)}"
 
 
-def _sco_page(course: Course, module: Module) -> tuple[str, int]:
-    """The module's page and the number of quiz items in it."""
+def _sco_page(course: Course, module: Module, runtime: str = "scorm.js") -> tuple[str, int]:
+    """The module's page (played by ``shared/<runtime>``) and the number of quiz items in it.
+    The cmi5 export uses the same page with its own runtime."""
     figures = f"/learn/{course.key}/figures/"
     lessons = list(module.lessons.order_by("position"))
     for lesson in lessons:
@@ -62,6 +64,9 @@ def _sco_page(course: Course, module: Module) -> tuple[str, int]:
                 "type": item.type,
                 "options": [o["id"] for o in item.options],
                 "correct": item.correct,
+                # for the cmi5 runtime's xAPI statements
+                "iri": xapi.item_iri(course.key, item.key),
+                "pattern": xapi.correct_pattern(item.type, item.correct),
             }
             for item in items
         ],
@@ -76,6 +81,7 @@ def _sco_page(course: Course, module: Module) -> tuple[str, int]:
             "items": shown,
             "positions": range(1, 1 + max((len(i.options) for i in items), default=0)),
             "data": payload,
+            "runtime": runtime,
         },
     )
     return html, len(items)

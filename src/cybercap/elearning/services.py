@@ -1,4 +1,6 @@
-"""Writes for learners: enrolment, lesson progress and the branching-scenario state machine."""
+"""Writes for learners: enrolment, lesson progress, test attempts and the branching-scenario
+state machine. Each event is recorded as an xAPI statement in the same transaction
+(:mod:`cybercap.elearning.xapi`)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from cybercap.elearning import xapi
 from cybercap.elearning.models import (
     Course,
     Enrolment,
@@ -15,27 +18,52 @@ from cybercap.elearning.models import (
     Scenario,
     ScenarioRun,
 )
+from cybercap.quizzes import services as quiz_services
+from cybercap.quizzes.models import Attempt, Item, Test
 
 
 class InvalidChoice(Exception):
     """The choice is not offered at the run's current node, or the run has ended."""
 
 
+@transaction.atomic(savepoint=False)
 def enrol(*, user: Any, course: Course, is_demo: bool = False) -> Enrolment:
-    enrolment, _ = Enrolment.objects.get_or_create(
+    """The learner's enrolment; the first time, the course is ``launched``."""
+    enrolment, created = Enrolment.objects.get_or_create(
         user=user, course=course, defaults={"is_demo": is_demo}
     )
+    if created:
+        rec = xapi.Recorder.for_learner(user, course, enrolment=enrolment)
+        rec.add(
+            "launched",
+            rec.course_activity(),
+            when=enrolment.enrolled_at,
+            statement_id=xapi.derived_id("launched", "course", enrolment.registration),
+        )
+        rec.save()
     return enrolment
 
 
 @transaction.atomic
 def lesson_seen(*, user: Any, lesson: Lesson) -> None:
-    """Remember where the learner is, to resume there."""
+    """Remember where the learner is, to resume there. The first visit to a lesson is
+    ``experienced``; a revisit writes nothing."""
     enrolment = enrol(user=user, course=lesson.module.course)
     if enrolment.last_lesson_id != lesson.pk:
         enrolment.last_lesson = lesson
         enrolment.save(update_fields=["last_lesson"])
-    LessonProgress.objects.get_or_create(user=user, lesson=lesson)
+    progress, created = LessonProgress.objects.get_or_create(user=user, lesson=lesson)
+    if created:
+        rec = xapi.Recorder.for_learner(user, lesson.module.course, enrolment=enrolment)
+        module = lesson.module
+        rec.add(
+            "experienced",
+            xapi.lesson_activity(rec, lesson, module),
+            when=progress.first_seen_at,
+            parents=[rec.module_activity(module)],
+            statement_id=xapi.derived_id("experienced", enrolment.registration, lesson.pk),
+        )
+        rec.save()
 
 
 @transaction.atomic
@@ -48,7 +76,79 @@ def lesson_complete(*, user: Any, lesson: Lesson) -> LessonProgress:
     if progress.completed_at is None:
         progress.completed_at = timezone.now()
         progress.save(update_fields=["completed_at"])
+        rec = xapi.Recorder.for_learner(user, lesson.module.course, enrolment=enrolment)
+        module = lesson.module
+        rec.add(
+            "completed",
+            xapi.lesson_activity(rec, lesson, module),
+            when=progress.completed_at,
+            result={
+                "completion": True,
+                "duration": xapi.iso_duration(progress.completed_at - progress.first_seen_at),
+            },
+            parents=[rec.module_activity(module)],
+            statement_id=xapi.derived_id("completed", "lesson", enrolment.registration, lesson.pk),
+        )
+        xapi.add_module_completed(rec, module, progress.completed_at)
+        rec.save()
     return progress
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@transaction.atomic
+def attempt_start(*, user: Any, course: Course, test: Test, rng: Any = None) -> Attempt:
+    """Resume the open attempt or start one (:func:`quizzes.services.attempt_start`); a new
+    attempt is ``launched``. Raises ``AttemptLimitReached`` as the question bank does."""
+    attempt = quiz_services.attempt_start(user=user, test=test, rng=rng)
+    enrolment = enrol(user=user, course=course)
+    rec = xapi.Recorder.for_learner(user, course, enrolment=enrolment)
+    obj, parents = xapi.test_activity(rec, test)
+    rec.add(
+        "launched",
+        obj,
+        when=attempt.started_at,
+        parents=parents,
+        statement_id=xapi.derived_id("launched", "attempt", attempt.pk),
+    )
+    rec.save()
+    return attempt
+
+
+@transaction.atomic
+def attempt_submit(
+    *,
+    attempt: Attempt,
+    answers: dict[str, Any],
+    items: list[Item] | None = None,
+    course: Course | None = None,
+) -> Attempt:
+    """Submit and score (:func:`quizzes.services.attempt_submit`) and record the attempt:
+    ``answered`` per item answered (with the response), ``passed`` or ``failed`` with the
+    score, ``completed`` for the course when its final test is passed, ``terminated`` last.
+    Submitting twice stores the statements once (their ids derive from the attempt)."""
+    items = items if items is not None else quiz_services.attempt_items(attempt)
+    done = quiz_services.attempt_submit(attempt=attempt, answers=answers, items=items)
+    if course is None:
+        course = Course.objects.filter(key=done.test.key.split("/")[0]).first()
+    if course is None or done.submitted_at is None:
+        return done
+    record_attempt(attempt=done, items=items, course=course)
+    return done
+
+
+def record_attempt(*, attempt: Attempt, items: list[Item], course: Course) -> None:
+    """The statements of a submitted attempt (idempotent: ids derive from the attempt)."""
+    enrolment = enrol(user=attempt.user, course=course)
+    rec = xapi.Recorder.for_learner(attempt.user, course, enrolment=enrolment)
+    responses = {r.item_id: r for r in attempt.responses.all()}
+    xapi.attempt_statements(rec, attempt, items, responses, launched=False)
+    if attempt.passed:
+        module = xapi.course_index(course).module_by_quiz.get(attempt.test_id)
+        if module is not None:
+            xapi.add_module_completed(rec, module, attempt.submitted_at or timezone.now())
+    rec.save()
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -101,20 +201,32 @@ def apply_choice(
     return target, new_state, choice
 
 
+@transaction.atomic
 def scenario_start(*, user: Any, scenario: Scenario) -> ScenarioRun:
-    """A new run from the start node (an unfinished run is resumed instead)."""
+    """A new run from the start node (an unfinished run is resumed instead); a new run is
+    ``launched``."""
     current = ScenarioRun.objects.filter(
         user=user, scenario=scenario, finished_at__isnull=True
     ).first()
     if current is not None:
         return current
-    enrol(user=user, course=scenario.course)
-    return ScenarioRun.objects.create(
+    enrolment = enrol(user=user, course=scenario.course)
+    run = ScenarioRun.objects.create(
         user=user,
         scenario=scenario,
         node=scenario.graph["start"],
         state=initial_state(scenario.graph),
     )
+    rec = xapi.Recorder.for_learner(user, scenario.course, enrolment=enrolment)
+    rec.add(
+        "launched",
+        xapi.scenario_activity(rec, scenario),
+        when=run.started_at,
+        parents=[rec.module_activity(scenario.module)],
+        statement_id=xapi.derived_id("launched", "run", run.pk),
+    )
+    rec.save()
+    return run
 
 
 @transaction.atomic
@@ -143,7 +255,21 @@ def scenario_choose(*, run: ScenarioRun, choice_id: str) -> ScenarioRun:
         locked.outcome = end.get("outcome") or ""
         fields += ["finished_at", "outcome"]
     locked.save(update_fields=fields)
+    _record_choice(locked, choice, len(locked.path))
     return locked
+
+
+def _record_choice(run: ScenarioRun, choice: dict[str, Any], step: int) -> None:
+    """``answered`` for the choice; at an end, ``completed``, ``passed`` or ``failed`` with
+    the score, then ``terminated``."""
+    scenario = run.scenario
+    rec = xapi.Recorder.for_learner(run.user, scenario.course)
+    now = run.finished_at or timezone.now()
+    xapi.choice_statement(rec, run, step - 1, now)
+    if run.finished_at is not None:
+        xapi.run_end_statements(rec, run)
+        xapi.add_module_completed(rec, scenario.module, run.finished_at)
+    rec.save()
 
 
 # --------------------------------------------------------------------------- certificate

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("<slug:course>/", views.course_detail, name="course"),
     path("<slug:course>/report/", views.report, name="report"),
+    path("<slug:course>/export/<slug:format>.zip", views.export, name="export"),
     path("<slug:course>/final-test/", views.final_test, name="final_test"),
     path("<slug:course>/figures/<str:name>", views.figure, name="figure"),
     path("<slug:course>/lessons/<slug:lesson>/", views.lesson_detail, name="lesson"),
@@ -21,4 +22,43 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("<slug:course>/modules/<slug:module>/quiz/", views.module_quiz, name="module_quiz"),
     path("<slug:course>/scenarios/<slug:scenario>/", views.scenario_detail, name="scenario"),
+]
+
+urlpatterns += [
+    path("<slug:course>/checklist.pdf", views.checklist, name="checklist"),
+]
+
+# Offline use (elearning/offline_views.py): the service worker's scope is /learn/.
+from cybercap.elearning import offline_views  # noqa: E402 - appended section
+
+urlpatterns = [
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.web_manifest, name="manifest"),
+    path("offline/", offline_views.offline_home, name="offline"),
+    path("offline/saved/", offline_views.offline_saved, name="offline_saved"),
+    path("offline/sync/", offline_views.sync, name="offline_sync"),
+    *urlpatterns,
+    path(
+        "<slug:course>/modules/<slug:module>/offline.json",
+        offline_views.module_package,
+        name="module_offline",
+    ),
+    path(
+        "<slug:course>/modules/<slug:module>/quiz/offline/",
+        offline_views.offline_quiz,
+        name="offline_quiz",
+    ),
+    path(
+        "<slug:course>/lessons/<slug:lesson>/offline/",
+        offline_views.lesson_copy,
+        name="lesson_offline",
+    ),
+]
+
+# Analytics for staff and focal points (elearning/analytics_views.py).
+from cybercap.elearning import analytics_views  # noqa: E402 - appended section
+
+urlpatterns += [
+    path("<slug:course>/analytics/", analytics_views.course_analytics, name="analytics"),
+    path("<slug:course>/analytics/items/", analytics_views.item_analysis, name="item_analysis"),
 ]

@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cybercap.accounts import access
 from cybercap.accounts.views import verified_login_required
-from cybercap.elearning import selectors, services
+from cybercap.elearning import cmi5, scorm, selectors, services
 from cybercap.elearning.models import Course, Figure
 from cybercap.quizzes import services as quiz_services
 from cybercap.quizzes.forms import AttemptForm
@@ -136,11 +137,10 @@ def _test_page(request: HttpRequest, course: Course, test: Test, title: str) -> 
     user: Any = request.user
     if request.method == "POST":
         try:
-            attempt = quiz_services.attempt_start(user=user, test=test)
+            attempt = services.attempt_start(user=user, course=course, test=test)
         except quiz_services.AttemptLimitReached:
             messages.error(request, _("You have used every attempt at this test."))
             return redirect(request.path)
-        services.enrol(user=user, course=course)
         return redirect("elearning:attempt", pk=attempt.pk)
     attempts = list(Attempt.objects.filter(user_id=user.pk, test=test).order_by("number"))
     used = sum(1 for a in attempts if a.submitted_at is not None)
@@ -200,8 +200,8 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = AttemptForm(request.POST or None, items=items, seed=str(attempt.pk))
     if request.method == "POST" and form.is_valid():
-        submitted = quiz_services.attempt_submit(
-            attempt=attempt, answers=form.answers(), items=items
+        submitted = services.attempt_submit(
+            attempt=attempt, answers=form.answers(), items=items, course=course
         )
         if course is not None and submitted.passed and submitted.test_id == course.final_test_id:
             services.course_certificate_issue(user=request.user, course=course)
@@ -304,4 +304,54 @@ def report(request: HttpRequest, course: str) -> HttpResponse:
         raise PermissionDenied
     obj = selectors.report_course_get_for_user(user=request.user, key=course)
     rows = selectors.course_report_for_user(user=request.user, course=obj)
-    return render(request, "elearning/report.html", {"course": obj, "rows": rows})
+    return render(
+        request,
+        "elearning/report.html",
+        {"course": obj, "rows": rows, "exports": access.is_staff(request.user)},
+    )
+
+
+EXPORTS = {"scorm12": (scorm.export_scorm12, "SCORM 1.2"), "cmi5": (cmi5.export_cmi5, "cmi5")}
+
+
+@require_GET
+@verified_login_required
+def export(request: HttpRequest, course: str, format: str) -> HttpResponse:
+    """The course as a SCORM 1.2 or cmi5 package (``?module=KEY``: one module), for staff."""
+    if not access.is_staff(request.user):
+        raise PermissionDenied
+    obj = selectors.report_course_get_for_user(user=request.user, key=course)
+    if format not in EXPORTS:
+        raise Http404
+    module = request.GET.get("module") or None
+    try:
+        data = EXPORTS[format][0](obj, module)
+    except KeyError:
+        raise Http404 from None
+    name = f"{obj.key}-{obj.version}{'-' + module if module else ''}-{format}.zip"
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --------------------------------------------------------------------------- pocket checklist
+
+
+@require_GET
+@learner_required
+def checklist(request: HttpRequest, course: str) -> HttpResponse:
+    """The pocket checklist PDF, in the page's language when the course has it."""
+    from django.utils.translation import get_language
+
+    from cybercap.elearning.checklist import checklist_languages, checklist_pdf
+
+    obj = selectors.course_get_for_user(user=request.user, key=course)
+    languages = checklist_languages(obj.key)
+    wanted = request.GET.get("language") or get_language() or obj.language
+    language = wanted if wanted in languages else obj.language
+    response = HttpResponse(
+        checklist_pdf(course_key=obj.key, language=language), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{obj.key}-checklist-{language}.pdf"'
+    return response

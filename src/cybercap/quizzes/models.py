@@ -99,6 +99,9 @@ class Attempt(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     score = models.FloatField(_("score"), null=True, blank=True, help_text=_("0 to 1."))
     passed = models.BooleanField(_("passed"), null=True, blank=True)
+    # Set by the device for an attempt taken offline: syncing the same submission again finds
+    # this attempt instead of recording a second one.
+    client_id = models.UUIDField(_("client id"), null=True, blank=True, unique=True)
     is_demo = models.BooleanField(default=False)
 
     class Meta:

@@ -1,0 +1,3 @@
+"""Fixtures for the e-learning tests."""
+
+from tests.elearning.server import stoppable_server  # noqa: F401 - a fixture
