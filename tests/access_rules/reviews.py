@@ -212,6 +212,33 @@ RULES: list[Rule] = [
         kwargs=review_kw("th_validation"),
         label="in validation: not yet for the country",
     ),
+    # the tailored report: the page for whoever reads the review; the files for staff and the
+    # assigned reviewers, and for the country's focal points once final
+    Rule("reviews:report_page", only(ASSIGNED, 200, 404), kwargs=review_kw("th_scoring")),
+    Rule("reviews:report_page", only(RELEASED, 200, 404), kwargs=review_kw("th_validation")),
+    Rule("reviews:report_page", only(["staff"], 200, 404), kwargs=review_kw("vn_scoring")),
+    Rule(
+        "reviews:report_download",
+        only(ASSIGNED, 200, 404),
+        kwargs=lambda w: {"pk": _o(w)["th_scoring"].pk, "fmt": "pdf"},
+    ),
+    Rule(
+        "reviews:report_download",
+        _scoped(ASSIGNED, 200, ["focal_th"], 403),
+        kwargs=lambda w: {"pk": _o(w)["th_validation"].pk, "fmt": "docx"},
+        label="in validation: not yet for the country",
+    ),
+    Rule(
+        "reviews:report_download",
+        only(["staff"], 200, 404),
+        kwargs=lambda w: {"pk": _o(w)["vn_scoring"].pk, "fmt": "html"},
+    ),
+    Rule(
+        "reviews:report_download",
+        only(["staff"], 404, 404),
+        kwargs=lambda w: {"pk": _o(w)["th_scoring"].pk, "fmt": "xlsx"},
+        label="unknown format",
+    ),
     # writes (POST, with empty bodies: refused or answered with form errors, nothing changes)
     Rule("reviews:review_transition", everyone(405, anonymous=302), kwargs=review_kw("th_scoring")),
     Rule(
