@@ -6,6 +6,7 @@ the matrix reviewer), and for VN a review in scoring assigned to nobody in the m
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -65,6 +66,17 @@ def populate(world: World) -> None:
         indicator=indicator,
         upload=SimpleUploadedFile("matrix-note.txt", b"Evidence for the matrix."),
     )
+    # One row of every model the admin shows (consultation, comment, target), for its pages.
+    services.consultation_add(
+        by=staff,
+        review=th_scoring,
+        date=datetime.date(2024, 3, 1),
+        cluster=framework.stakeholder_clusters[0]["key"],
+        agencies=[],
+        notes="Notes without attribution.",
+    )
+    services.comment_add(by=staff, review=th_validation, body="Please check the figures.")
+    services.target_set(by=staff, country=world.th, level=3)
     world.extra[KEY] = objects
 
 
@@ -239,6 +251,24 @@ RULES: list[Rule] = [
         kwargs=lambda w: {"pk": _o(w)["th_scoring"].pk, "fmt": "xlsx"},
         label="unknown format",
     ),
+    # Django admin: every reviews model is read-only (the workflow and the audit trail own
+    # writes), so adding and deleting are refused to staff as well.
+    *[
+        Rule(f"admin:reviews_{model}_{page}", only(["staff"], 403, 302, anonymous=302))
+        for model in (
+            "frameworkversion",
+            "indicator",
+            "targetlevel",
+            "review",
+            "reviewtransition",
+            "consultation",
+            "answer",
+            "evidence",
+            "validationcomment",
+            "recommendation",
+        )
+        for page in ("add", "delete")
+    ],
     # writes (POST, with empty bodies: refused or answered with form errors, nothing changes)
     Rule("reviews:review_transition", everyone(405, anonymous=302), kwargs=review_kw("th_scoring")),
     Rule(
