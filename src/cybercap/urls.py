@@ -15,7 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("learn/", include("cybercap.elearning.urls")),
     path("quizzes/", include("cybercap.quizzes.urls")),
     path("activities/", include("cybercap.activities.urls")),
-    path("certificates/", include("cybercap.certificates.urls")),
+    # /certificates/... and the public /verify/<code>
+    path("", include("cybercap.certificates.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

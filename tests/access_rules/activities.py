@@ -133,6 +133,14 @@ def regional_session(w: World) -> dict[str, Any]:
     return {"pk": _get(w, "regional_activity").pk, "session_pk": _get(w, "regional_session").pk}
 
 
+def regional_pre(w: World) -> dict[str, Any]:
+    return {"pk": _get(w, "regional_activity").pk, "kind": "pre"}
+
+
+def regional_post(w: World) -> dict[str, Any]:
+    return {"pk": _get(w, "regional_activity").pk, "kind": "post"}
+
+
 def api_regional(w: World) -> dict[str, Any]:
     return {"id": _get(w, "regional_activity").pk}
 
@@ -142,6 +150,18 @@ def api_vn_only(w: World) -> dict[str, Any]:
 
 
 STAFF_ONLY = only(["staff"], 200, 403)
+# Staff and the assigned trainer manage; others in scope 403; out of scope 404.
+MANAGERS = {
+    "anonymous": 302,
+    "staff": 200,
+    "trainer": 200,
+    "focal_th": 403,
+    "learner": 403,
+    "reviewer": 404,
+    "investigator_th": 404,
+}
+# Nobody in the matrix world has a place on the regional activity (the learner is nominated).
+PARTICIPANTS_ONLY = {**MANAGERS, "staff": 403, "trainer": 403}
 IN_REGIONAL = only(REGIONAL, 200, 404)
 ONLY_STAFF_SEES_VN = only(["staff"], 200, 404)
 
@@ -297,4 +317,57 @@ RULES: list[Rule] = [
     Rule("api:activity_detail", everyone(404, anonymous=401), kwargs=lambda w: {"id": 987654}),
     Rule("api:activity_sessions", only(REGIONAL, 200, 404, anonymous=401), kwargs=api_regional),
     Rule("api:activity_sessions", only(["staff"], 200, 404, anonymous=401), kwargs=api_vn_only),
+    # evaluations: set-up and paper scores for staff and the assigned trainer; taking a test and
+    # the survey for participants with a place (the learner is only nominated here: 403);
+    # the overview and results for everyone in the activity's scope (rows scoped per role).
+    Rule("activities:evaluation_overview", IN_REGIONAL, kwargs=regional, label="regional"),
+    Rule("activities:evaluation_overview", ONLY_STAFF_SEES_VN, kwargs=vn_only, label="VN only"),
+    Rule("activities:evaluation_results", IN_REGIONAL, kwargs=regional, label="regional"),
+    Rule("activities:evaluation_results", ONLY_STAFF_SEES_VN, kwargs=vn_only, label="VN only"),
+    Rule("activities:evaluation_setup", MANAGERS, kwargs=regional_pre, label="GET"),
+    Rule(
+        "activities:evaluation_setup",
+        MANAGERS,
+        kwargs=regional_pre,
+        method="POST",
+        label="empty form: the page again",
+    ),
+    Rule("activities:evaluation_scores", MANAGERS, kwargs=regional, label="GET"),
+    Rule(
+        "activities:evaluation_scores",
+        {**MANAGERS, "staff": 302, "trainer": 302},
+        kwargs=regional,
+        method="POST",
+        label="no rows: nothing changes",
+    ),
+    Rule("activities:evaluation_take", PARTICIPANTS_ONLY, kwargs=regional_post, label="GET"),
+    Rule(
+        "activities:evaluation_take",
+        PARTICIPANTS_ONLY,
+        kwargs=regional_post,
+        method="POST",
+        label="POST",
+    ),
+    Rule("activities:evaluation_survey", PARTICIPANTS_ONLY, kwargs=regional, label="GET"),
+    Rule(
+        "activities:evaluation_survey",
+        PARTICIPANTS_ONLY,
+        kwargs=regional,
+        method="POST",
+        label="POST",
+    ),
+    Rule("activities:evaluation_certificates", everyone(405, anonymous=302), kwargs=regional),
+    Rule(
+        "activities:evaluation_certificates",
+        {**MANAGERS, "staff": 302, "trainer": 302},
+        kwargs=regional,
+        method="POST",
+        label="no post-test yet: a message",
+    ),
+    # the paper copy: only once the test has items (none in the matrix world: 404 for managers)
+    Rule(
+        "activities:evaluation_paper",
+        {**MANAGERS, "staff": 404, "trainer": 404},
+        kwargs=regional_pre,
+    ),
 ]

@@ -146,6 +146,7 @@ def test_staff_navigation_reaches_everything(client_for: Callable[..., Client]) 
         "/reviews/",
         "/activities/",
         "/learn/",
+        "/certificates/",
         "/audit/",
         "/accounts/users/",
         "/accounts/profile/",
@@ -166,6 +167,7 @@ def test_focal_point_navigation_has_people_but_no_staff_pages(
         "/reviews/",
         "/activities/",
         "/learn/",
+        "/certificates/",
         "/accounts/profile/",
         "/accounts/tokens/",
     ]
@@ -179,6 +181,7 @@ def test_learner_navigation_has_no_people(client_for: Callable[..., Client]) -> 
         "/network/topics/",
         "/activities/",
         "/learn/",
+        "/certificates/",
         "/accounts/profile/",
         "/accounts/tokens/",
     ]

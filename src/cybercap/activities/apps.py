@@ -23,5 +23,10 @@ class ActivitiesConfig(AppConfig):
             models.ImportMapping,
             models.ParticipantImport,
             models.Attendance,
+            # Survey answers stay out of the audit log: it would name who gave them.
+            models.Evaluation,
+            models.EvaluationScore,
+            models.FeedbackQuestion,
+            models.FeedbackReceipt,
         )
         registry.register("activities", seed_activities, order=50)

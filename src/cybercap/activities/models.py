@@ -383,3 +383,159 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id} @ {self.session_id}"
+
+
+# --------------------------------------------------------------------------- evaluations
+# Kirkpatrick level 2 (learning): a pre-test and a post-test per activity, drawn from the one
+# question bank (quizzes.Test), taken online or on paper; level 1 (reaction): a feedback survey.
+
+
+class EvaluationKind(models.TextChoices):
+    PRE = "pre", _("Pre-test")
+    POST = "post", _("Post-test")
+
+
+class Evaluation(models.Model):
+    """An activity's pre- or post-test: its items (a quizzes.Test) and how it is taken."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="evaluations")
+    kind = models.CharField(_("test"), max_length=4, choices=EvaluationKind.choices)
+    test = models.ForeignKey(
+        "quizzes.Test",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activity_evaluations",
+        verbose_name=_("items from the question bank"),
+    )
+    online = models.BooleanField(
+        _("open online"), default=False, help_text=_("Participants may take it on the platform.")
+    )
+    pass_mark = models.FloatField(
+        _("pass mark"), default=0.7, help_text=_("0 to 1; the post-test's decides achievement.")
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["activity_id", "-kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "kind"], name="evaluation_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(pass_mark__gte=0) & Q(pass_mark__lte=1),
+                name="evaluation_pass_mark_0_1",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}: {self.kind}"
+
+
+class ScoreSource(models.TextChoices):
+    ONLINE = "online", _("Online")
+    PAPER = "paper", _("Paper, entered by the trainer")
+
+
+class EvaluationScore(models.Model):
+    """One participant's score (0 to 1) on an activity's pre- or post-test."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="evaluation_scores"
+    )
+    kind = models.CharField(max_length=4, choices=EvaluationKind.choices)
+    score = models.FloatField(_("score"))
+    source = models.CharField(max_length=10, choices=ScoreSource.choices)
+    attempt = models.OneToOneField(
+        "quizzes.Attempt",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activity_score",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    entered_at = models.DateTimeField()
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["registration_id", "-kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "kind"], name="evaluation_score_once"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="evaluation_score_0_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.kind}: {self.score:.2f}"
+
+
+class QuestionKind(models.TextChoices):
+    LIKERT = "likert", _("Rating from 1 to 5")
+    TEXT = "text", _("Free text")
+
+
+class FeedbackQuestion(models.Model):
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="feedback_questions"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
+    text = models.CharField(_("question"), max_length=300)
+
+    class Meta:
+        ordering = ["activity_id", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class FeedbackReceipt(models.Model):
+    """That a participant has answered the survey (once); kept apart from the answers."""
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="feedback_receipt"
+    )
+    submitted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"feedback from {self.registration_id}"
+
+
+class FeedbackResponse(models.Model):
+    """One anonymous set of answers: it names no participant and keeps only the day."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="feedback_responses"
+    )
+    submitted_on = models.DateField()
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["activity_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"feedback on {self.activity_id}"
+
+
+class FeedbackAnswer(models.Model):
+    response = models.ForeignKey(FeedbackResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(FeedbackQuestion, on_delete=models.CASCADE, related_name="answers")
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["response_id", "question__position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="feedback_answer_once"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
+                name="feedback_rating_1_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}/{self.question_id}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cybercap.activities import attendance_views, import_views, views
+from cybercap.activities import attendance_views, evaluation_views, import_views, views
 
 app_name = "activities"
 
@@ -38,5 +38,34 @@ urlpatterns = [
         "<int:pk>/import/<int:import_pk>/preview/",
         import_views.import_preview,
         name="import_preview",
+    ),
+    # evaluations: pre/post tests, paper scores, survey, results
+    path("<int:pk>/evaluation/", evaluation_views.evaluation_overview, name="evaluation_overview"),
+    path(
+        "<int:pk>/evaluation/<str:kind>/setup/",
+        evaluation_views.evaluation_setup,
+        name="evaluation_setup",
+    ),
+    path(
+        "<int:pk>/evaluation/<str:kind>/paper/",
+        evaluation_views.evaluation_paper,
+        name="evaluation_paper",
+    ),
+    path(
+        "<int:pk>/evaluation/<str:kind>/take/",
+        evaluation_views.evaluation_take,
+        name="evaluation_take",
+    ),
+    path(
+        "<int:pk>/evaluation/scores/", evaluation_views.evaluation_scores, name="evaluation_scores"
+    ),
+    path(
+        "<int:pk>/evaluation/survey/", evaluation_views.evaluation_survey, name="evaluation_survey"
+    ),
+    path("<int:pk>/results/", evaluation_views.evaluation_results, name="evaluation_results"),
+    path(
+        "<int:pk>/evaluation/certificates/",
+        evaluation_views.evaluation_certificates,
+        name="evaluation_certificates",
     ),
 ]

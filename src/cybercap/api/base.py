@@ -286,5 +286,6 @@ def build_api() -> NinjaAPI:
     api.add_router("/", "cybercap.elearning.api.router", tags=["elearning"])
     api.add_router("/", "cybercap.activities.api.router", tags=["activities"])
     api.add_router("/", "cybercap.reviews.api.router", tags=["reviews"])
+    api.add_router("/", "cybercap.certificates.api.router", tags=["certificates"])
     api.add_router("/", _fallback)
     return api

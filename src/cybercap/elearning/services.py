@@ -144,3 +144,34 @@ def scenario_choose(*, run: ScenarioRun, choice_id: str) -> ScenarioRun:
         fields += ["finished_at", "outcome"]
     locked.save(update_fields=fields)
     return locked
+
+
+# --------------------------------------------------------------------------- certificate
+
+
+def course_certificate_issue(*, user: Any, course: Course) -> Any:
+    """Passing the course (its final test) issues the learner's certificate of achievement,
+    once (the certificate service is idempotent); None while the course is not passed."""
+    from cybercap.certificates.services import issue_certificate
+    from cybercap.quizzes.models import Attempt
+
+    if course.final_test_id is None:
+        return None
+    passed = (
+        Attempt.objects.filter(user_id=user.pk, test_id=course.final_test_id, passed=True)
+        .order_by("submitted_at", "pk")
+        .first()
+    )
+    if passed is None or passed.submitted_at is None:
+        return None
+    enrolment = Enrolment.objects.filter(user_id=user.pk, course=course).first()
+    began = enrolment.enrolled_at if enrolment is not None else passed.started_at
+    return issue_certificate(
+        holder_user=user,
+        kind="achievement",
+        title=course.title,
+        starts=timezone.localdate(min(began, passed.submitted_at)),
+        ends=timezone.localdate(passed.submitted_at),
+        course_key=course.key,
+        language=getattr(user, "language", "") or course.language or "en",
+    )

@@ -200,7 +200,11 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = AttemptForm(request.POST or None, items=items, seed=str(attempt.pk))
     if request.method == "POST" and form.is_valid():
-        quiz_services.attempt_submit(attempt=attempt, answers=form.answers(), items=items)
+        submitted = quiz_services.attempt_submit(
+            attempt=attempt, answers=form.answers(), items=items
+        )
+        if course is not None and submitted.passed and submitted.test_id == course.final_test_id:
+            services.course_certificate_issue(user=request.user, course=course)
         return redirect("elearning:attempt", pk=attempt.pk)
     return render(
         request,

@@ -140,3 +140,35 @@ def class_gain(pairs: Sequence[tuple[float, float]]) -> ClassGain:
         mean_learner_gain=sum(defined) / len(defined) if defined else None,
         undefined_learners=len(gains) - len(defined),
     )
+
+
+def gain_band(g: float | None) -> str | None:
+    """Hake's band for a gain: low below 0.3, medium 0.3 to 0.7, high above 0.7."""
+    if g is None:
+        return None
+    if g < 0.3:
+        return "low"
+    if g <= 0.7:
+        return "medium"
+    return "high"
+
+
+def fraction_gain(pre: float, post: float) -> float | None:
+    """Hake's g for scores given as fractions (0 to 1), as :func:`normalised_gain` on percents.
+
+    Fractions a hair outside 0..1 from floating-point sums are clamped, not refused.
+    """
+    return normalised_gain(min(max(pre, 0.0), 1.0) * 100, min(max(post, 0.0), 1.0) * 100)
+
+
+def paired_effect_size(pairs: Sequence[tuple[float, float]]) -> float | None:
+    """Cohen's d for paired scores (d_z): mean of post - pre over their sample standard
+    deviation. None for fewer than two pairs, or when every learner gained exactly alike."""
+    if len(pairs) < 2:
+        return None
+    diffs = [q - p for p, q in pairs]
+    mean = sum(diffs) / len(diffs)
+    variance = sum((d - mean) ** 2 for d in diffs) / (len(diffs) - 1)
+    if variance <= 1e-12:  # equal differences, up to floating-point noise
+        return None
+    return mean / variance**0.5

@@ -1,0 +1,254 @@
+"""Learning gain (Kirkpatrick level 2) and feedback (level 1) over programme activities.
+
+Rules (see docs and ``quizzes/scoring.py``, which owns the arithmetic):
+
+* A participant's scores are fractions from 0 to 1 (``EvaluationScore``), one per test kind.
+* Only **matched pairs** (a pre-test and a post-test for the same registration) enter the means.
+  A registration with only one of the two is a **drop-out**, counted beside the gain and never
+  inside it (normalised gain would silently ignore them otherwise).
+* Absolute gain: mean post minus mean pre over the pairs (0 to 1 scale).
+* Hake's normalised gain, per learner ``g = (post - pre) / (1 - pre)``; the group figure is the
+  mean of g over the pairs whose pre-test was below 1. At a perfect pre-test g is undefined:
+  such a pair counts in ``pairs`` and the means of pre and post, and in ``undefined``.
+* Groups: overall, or by activity, topic (a pair counts once under each topic of its activity),
+  country (the country the participant was nominated for), agency type and gender.
+
+Every function here runs a fixed number of queries whatever the number of activities or people.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, Min, QuerySet
+from django.utils.translation import gettext as _
+
+from cybercap.activities.models import (
+    Activity,
+    EvaluationKind,
+    EvaluationScore,
+    FeedbackAnswer,
+    FeedbackResponse,
+    QuestionKind,
+    Registration,
+)
+from cybercap.network.models import AgencyKind, Gender
+from cybercap.quizzes import scoring
+
+GROUPINGS = ("activity", "topic", "country", "agency_type", "gender")
+
+
+@dataclass(frozen=True)
+class GainGroup:
+    key: str
+    label: str
+    pairs: int
+    dropouts: int
+    mean_pre: float | None
+    mean_post: float | None
+    mean_gain: float | None
+    mean_normalised_gain: float | None
+    undefined: int
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    responses: int
+    mean_rating: float | None
+    questions: list[tuple[str, float | None, int]]
+
+
+@dataclass(frozen=True)
+class LearnerGain:
+    """One registration's scores and what they make."""
+
+    registration_id: int
+    pre: float | None
+    post: float | None
+
+    @property
+    def is_pair(self) -> bool:
+        return self.pre is not None and self.post is not None
+
+    @property
+    def is_dropout(self) -> bool:
+        return (self.pre is None) != (self.post is None)
+
+    @property
+    def gain(self) -> float | None:
+        if self.pre is None or self.post is None:
+            return None
+        return self.post - self.pre
+
+    @property
+    def normalised_gain(self) -> float | None:
+        if self.pre is None or self.post is None:
+            return None
+        return scoring.fraction_gain(self.pre, self.post)
+
+    @property
+    def undefined(self) -> bool:
+        """A matched pair whose pre-test was perfect: Hake's g cannot be computed."""
+        return self.is_pair and self.normalised_gain is None
+
+
+def summarise(learners: Iterable[LearnerGain], *, key: str = "all", label: str = "") -> GainGroup:
+    """One group's figures from its learners (pairs in the means, drop-outs beside)."""
+    pairs: list[tuple[float, float]] = []
+    dropouts = 0
+    for learner in learners:
+        if learner.pre is not None and learner.post is not None:
+            pairs.append((learner.pre, learner.post))
+        elif learner.is_dropout:
+            dropouts += 1
+    if not pairs:
+        return GainGroup(key, label, 0, dropouts, None, None, None, None, 0)
+    # scoring.class_gain works on percentages; this module speaks fractions.
+    result = scoring.class_gain(
+        [(min(max(p, 0.0), 1.0) * 100, min(max(q, 0.0), 1.0) * 100) for p, q in pairs]
+    )
+    assert result.mean_pre is not None and result.mean_post is not None
+    return GainGroup(
+        key=key,
+        label=label,
+        pairs=result.pairs,
+        dropouts=dropouts,
+        mean_pre=result.mean_pre / 100,
+        mean_post=result.mean_post / 100,
+        mean_gain=(result.mean_post - result.mean_pre) / 100,
+        mean_normalised_gain=result.mean_learner_gain,
+        undefined=result.undefined_learners,
+    )
+
+
+def effect_size(learners: Iterable[LearnerGain]) -> float | None:
+    """Cohen's d for the matched pairs (see :func:`scoring.paired_effect_size`)."""
+    return scoring.paired_effect_size(
+        [(x.pre, x.post) for x in learners if x.pre is not None and x.post is not None]
+    )
+
+
+def _scores_by_registration(
+    rows: Iterable[tuple[int, str, float]],
+) -> dict[int, dict[str, float]]:
+    scores: dict[int, dict[str, float]] = defaultdict(dict)
+    for registration_id, kind, score in rows:
+        scores[registration_id][kind] = score
+    return scores
+
+
+def _learner(registration_id: int, scores: dict[str, float]) -> LearnerGain:
+    return LearnerGain(
+        registration_id, scores.get(EvaluationKind.PRE), scores.get(EvaluationKind.POST)
+    )
+
+
+def learner_gains(registrations: QuerySet[Registration]) -> dict[int, LearnerGain]:
+    """Every given registration's scores, by registration id, in one query."""
+    rows = EvaluationScore.objects.filter(registration__in=registrations.values("pk")).values_list(
+        "registration_id", "kind", "score"
+    )
+    scores = _scores_by_registration(rows)
+    return {rid: _learner(rid, s) for rid, s in scores.items()}
+
+
+def _group_labels(by: str) -> dict[str, str]:
+    if by == "agency_type":
+        return {str(k.value): str(k.label) for k in AgencyKind} | {"none": _("No agency")}
+    if by == "gender":
+        return {str(k.value): str(k.label) for k in Gender}
+    return {}
+
+
+def gain_summary(activities: QuerySet[Activity], by: str | None = None) -> list[GainGroup]:
+    """Learning gain over the activities, overall (``by=None``) or one group per value of
+    ``by``; groups sorted by label. One query (two by topic)."""
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {by!r}")
+    activity_ids = activities.order_by().values("pk")
+    rows = EvaluationScore.objects.filter(registration__activity_id__in=activity_ids).values_list(
+        "registration_id",
+        "kind",
+        "score",
+        "registration__activity_id",
+        "registration__activity__title",
+        "registration__country__code",
+        "registration__country__name",
+        "registration__person__agency__kind",
+        "registration__person__gender",
+    )
+    scores: dict[int, dict[str, float]] = defaultdict(dict)
+    facts: dict[int, tuple[int, str, str, str, str | None, str]] = {}
+    for rid, kind, score, activity_id, title, code, country, agency_kind, gender in rows:
+        scores[rid][kind] = score
+        facts[rid] = (activity_id, title, code, country, agency_kind, gender)
+    learners = [_learner(rid, s) for rid, s in scores.items()]
+    if by is None:
+        return [summarise(learners, key="all", label=_("All activities"))]
+
+    topics: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    if by == "topic":
+        links = Activity.topics.through.objects.filter(activity_id__in=activity_ids).values_list(
+            "activity_id", "topic__key", "topic__name"
+        )
+        for activity_id, topic_key, topic_name in links:
+            topics[activity_id].append((topic_key, topic_name))
+
+    fixed = _group_labels(by)
+    groups: dict[str, list[LearnerGain]] = defaultdict(list)
+    labels: dict[str, str] = {}
+    for learner in learners:
+        activity_id, title, code, country, kind_of_agency, gender = facts[learner.registration_id]
+        keys: Sequence[tuple[str, str]]
+        if by == "activity":
+            keys = [(str(activity_id), title)]
+        elif by == "topic":
+            keys = topics.get(activity_id) or [("none", _("No topic"))]
+        elif by == "country":
+            keys = [(code, country)]
+        elif by == "agency_type":
+            value = kind_of_agency or "none"
+            keys = [(value, fixed.get(value, value))]
+        else:
+            keys = [(gender, fixed.get(gender, gender))]
+        for key, label in keys:
+            groups[key].append(learner)
+            labels[key] = label
+    return sorted(
+        (summarise(members, key=key, label=labels[key]) for key, members in groups.items()),
+        key=lambda g: (g.label.casefold(), g.key),
+    )
+
+
+def feedback_summary(activities: QuerySet[Activity]) -> FeedbackSummary:
+    """Survey responses over the activities: their number, the mean of every 1-5 rating, and
+    each rating question's mean and count (questions with the same wording pooled). Two
+    queries."""
+    activity_ids = activities.order_by().values("pk")
+    responses = FeedbackResponse.objects.filter(activity_id__in=activity_ids).count()
+    per_question = (
+        FeedbackAnswer.objects.filter(
+            response__activity_id__in=activity_ids,
+            question__kind=QuestionKind.LIKERT,
+            rating__isnull=False,
+        )
+        .values("question__text")
+        .annotate(mean=Avg("rating"), n=Count("pk"), first=Min("question__position"))
+        .order_by("first", "question__text")
+    )
+    questions = [(q["question__text"], q["mean"], q["n"]) for q in per_question]
+    total = sum(n for _label, _mean, n in questions)
+    mean_rating = sum((m or 0) * n for _label, m, n in questions) / total if total else None
+    return FeedbackSummary(responses=responses, mean_rating=mean_rating, questions=questions)
+
+
+def feedback_comments(activity: Activity) -> list[tuple[str, str]]:
+    """The free-text answers to an activity's survey, as (question, answer), names withheld."""
+    return list(
+        FeedbackAnswer.objects.filter(response__activity=activity, question__kind=QuestionKind.TEXT)
+        .exclude(text="")
+        .order_by("question__position", "question_id", "pk")
+        .values_list("question__text", "text")
+    )
