@@ -371,3 +371,15 @@ RULES: list[Rule] = [
         kwargs=regional_pre,
     ),
 ]
+
+# The training planner (staff only): the ranked topics, and a proposal made a planned activity.
+RULES += [
+    Rule("activities:planner", only(["staff"], 200, 403)),
+    Rule("activities:planner_plan", only(["staff"], 405, 403), label="GET"),
+    Rule(
+        "activities:planner_plan",
+        only(["staff"], 302, 403),
+        method="POST",
+        label="empty proposal: refused with messages, nothing created",
+    ),
+]
