@@ -139,4 +139,3 @@ def test_the_report_page_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(18):
         response = web.get(f"/reviews/{review.pk}/report/")
     assert response.context["data"].overall.answered == answers
-

@@ -204,15 +204,15 @@ def rank_topics(
         needs.sort(key=lambda n: (-n.need, n.country_code))
         gap_need = math.fsum(n.need for n in needs)
         gain = gain_by_topic.get(key)
-        factor = gain_factor(gain)
+        multiplier = gain_factor(gain)
         ranked.append(
             TopicNeed(
                 topic=topic,
                 gap_need=gap_need,
                 gain=gain,
-                gain_factor=factor,
+                gain_factor=multiplier,
                 trend_factor=None,
-                score=gap_need * factor,
+                score=gap_need * multiplier,
                 countries=tuple(needs),
             )
         )

@@ -106,7 +106,9 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, country_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["countries"].choices = country_choices
+        field = self.fields["countries"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = country_choices
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -177,7 +179,7 @@ def planner_plan(request: HttpRequest) -> HttpResponse:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, f"{label}: {error}" if label else str(error))
         return redirect("activities:planner")
     data = form.cleaned_data
     topic = Topic.objects.filter(key=data["topic"]).first()
