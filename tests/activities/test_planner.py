@@ -352,3 +352,50 @@ def test_a_bad_proposal_says_why_and_creates_nothing(
     )
     assert Activity.objects.count() == 0
     assert "That topic does not exist." in [str(m) for m in unknown.context["messages"]]
+
+
+@pytest.mark.django_db
+def test_weak_gains_of_delivered_activities_lift_their_topic_on_the_page(
+    final_review: Any, make_user: Callable[..., Any], thailand: Any
+) -> None:
+    from django.utils import timezone
+
+    from cybercap.activities.models import EvaluationScore, Registration
+    from cybercap.network.models import Topic
+    from tests.factories import AgencyFactory, PersonFactory
+
+    # LEG-SUB-01 at 1 (weight 2, high): 12 on substantive-law and 12 on system-attacks; by key,
+    # substantive-law would come first.
+    final_review(thailand, {"LEG-SUB-01": 1})
+    past = Activity.objects.create(
+        kind="training",
+        title="Past training",
+        start_date=dt.date(2025, 3, 2),
+        end_date=dt.date(2025, 3, 4),
+        status="delivered",
+    )
+    past.topics.set([Topic.objects.get(key="system-attacks")])
+    agency = AgencyFactory(country=thailand)
+    for n in range(5):  # five pairs, pre 0.5 and post 0.6: g = 0.1 / 0.5 = 0.2 for each
+        registration = Registration.objects.create(
+            activity=past,
+            person=PersonFactory(agency=agency, email=f"p{n}@example.org"),
+            country=thailand,
+            status="attended",
+            nominated_at=timezone.now(),
+        )
+        for kind, score in (("pre", 0.5), ("post", 0.6)):
+            EvaluationScore.objects.create(
+                registration=registration,
+                kind=kind,
+                score=score,
+                source="paper",
+                entered_at=timezone.now(),
+            )
+    rows = staff_client(make_user).get("/activities/planner/").context["rows"]
+    # system-attacks: 12 x (1 + 0.5 x (1 - 0.2)) = 12 x 1.4 = 16.8
+    assert [(r["need"].topic.key, r["need"].score) for r in rows][:2] == [
+        ("system-attacks", pytest.approx(16.8)),
+        ("substantive-law", 12.0),
+    ]
+    assert rows[0]["need"].gain.pairs == 5
