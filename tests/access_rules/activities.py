@@ -515,3 +515,15 @@ RULES += [
     Rule("activities:donor_report_xlsx", PROGRAMME),
     Rule("activities:donor_report_pdf", PROGRAMME),
 ]
+
+# The training planner (staff only): the ranked topics, and a proposal made a planned activity.
+RULES += [
+    Rule("activities:planner", only(["staff"], 200, 403)),
+    Rule("activities:planner_plan", only(["staff"], 405, 403), label="GET"),
+    Rule(
+        "activities:planner_plan",
+        only(["staff"], 302, 403),
+        method="POST",
+        label="empty proposal: refused with messages, nothing created",
+    ),
+]

@@ -6,6 +6,7 @@ the matrix reviewer), and for VN a review in scoring assigned to nobody in the m
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -65,6 +66,17 @@ def populate(world: World) -> None:
         indicator=indicator,
         upload=SimpleUploadedFile("matrix-note.txt", b"Evidence for the matrix."),
     )
+    # One row of every model the admin shows (consultation, comment, target), for its pages.
+    services.consultation_add(
+        by=staff,
+        review=th_scoring,
+        date=datetime.date(2024, 3, 1),
+        cluster=framework.stakeholder_clusters[0]["key"],
+        agencies=[],
+        notes="Notes without attribution.",
+    )
+    services.comment_add(by=staff, review=th_validation, body="Please check the figures.")
+    services.target_set(by=staff, country=world.th, level=3)
     world.extra[KEY] = objects
 
 
@@ -212,6 +224,51 @@ RULES: list[Rule] = [
         kwargs=review_kw("th_validation"),
         label="in validation: not yet for the country",
     ),
+    # the tailored report: the page for whoever reads the review; the files for staff and the
+    # assigned reviewers, and for the country's focal points once final
+    Rule("reviews:report_page", only(ASSIGNED, 200, 404), kwargs=review_kw("th_scoring")),
+    Rule("reviews:report_page", only(RELEASED, 200, 404), kwargs=review_kw("th_validation")),
+    Rule("reviews:report_page", only(["staff"], 200, 404), kwargs=review_kw("vn_scoring")),
+    Rule(
+        "reviews:report_download",
+        only(ASSIGNED, 200, 404),
+        kwargs=lambda w: {"pk": _o(w)["th_scoring"].pk, "fmt": "pdf"},
+    ),
+    Rule(
+        "reviews:report_download",
+        _scoped(ASSIGNED, 200, ["focal_th"], 403),
+        kwargs=lambda w: {"pk": _o(w)["th_validation"].pk, "fmt": "docx"},
+        label="in validation: not yet for the country",
+    ),
+    Rule(
+        "reviews:report_download",
+        only(["staff"], 200, 404),
+        kwargs=lambda w: {"pk": _o(w)["vn_scoring"].pk, "fmt": "html"},
+    ),
+    Rule(
+        "reviews:report_download",
+        only(["staff"], 404, 404),
+        kwargs=lambda w: {"pk": _o(w)["th_scoring"].pk, "fmt": "xlsx"},
+        label="unknown format",
+    ),
+    # Django admin: every reviews model is read-only (the workflow and the audit trail own
+    # writes), so adding and deleting are refused to staff as well.
+    *[
+        Rule(f"admin:reviews_{model}_{page}", only(["staff"], 403, 302, anonymous=302))
+        for model in (
+            "frameworkversion",
+            "indicator",
+            "targetlevel",
+            "review",
+            "reviewtransition",
+            "consultation",
+            "answer",
+            "evidence",
+            "validationcomment",
+            "recommendation",
+        )
+        for page in ("add", "delete")
+    ],
     # writes (POST, with empty bodies: refused or answered with form errors, nothing changes)
     Rule("reviews:review_transition", everyone(405, anonymous=302), kwargs=review_kw("th_scoring")),
     Rule(

@@ -23,6 +23,7 @@ from cybercap.reviews.framework_schema import (
     summarise,
     word_count,
 )
+from cybercap.reviews.report.data import load_instruments
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 V1 = CONTENT / "frameworks" / "ncr" / "v1"
@@ -510,3 +511,59 @@ def test_bad_conditions_are_refused_with_a_reason(text, message):
     with pytest.raises(ConditionError) as caught:
         parse_condition(text)
     assert str(caught.value) == message
+
+
+# --------------------------------------------------------------------------- UN article numbers
+
+INSTRUMENTS = "frameworks/instruments.yaml"
+
+
+def test_un_article_numbers_are_only_the_verified_ones():
+    instruments = load_instruments(CONTENT)
+    uncc = next(i for i in instruments.instruments if i.key == "uncc")
+    assert uncc.article_numbers == "verified-only"
+    numbered = {p.ref: p.article for p in uncc.provisions if p.article is not None}
+    assert numbered == {"II.csam": 14}
+    assert all(p.verified for p in uncc.provisions if p.article is not None)
+    assert {c.key: c.articles for c in uncc.chapters if c.articles} == {
+        "II": "to Art. 21",
+        "IV": "to Art. 34",
+        "V": "Arts. 35-52",
+    }
+
+
+def test_a_un_article_number_without_its_verification_is_refused(content):
+    line = edit(
+        content,
+        INSTRUMENTS,
+        "{ref: V.extradition, chapter: V, group: cooperation, title: Extradition}",
+        "{ref: V.extradition, chapter: V, article: 37, group: cooperation, title: Extradition}",
+    )
+    problems = check_frameworks(content)
+    assert [(p.path, p.line, p.field, p.message) for p in problems] == [
+        (
+            INSTRUMENTS,
+            line,
+            "instruments[2].provisions[27].verified",
+            "uncc 'V.extradition' gives article 37 without saying where the number was verified",
+        )
+    ]
+
+
+def test_a_un_provision_without_article_needs_a_known_chapter(content):
+    line = edit(
+        content,
+        INSTRUMENTS,
+        "{ref: V.extradition, chapter: V, group: cooperation, title: Extradition}",
+        "{ref: V.extradition, chapter: XI, group: cooperation, title: Extradition}",
+    )
+    problems = check_frameworks(content)
+    assert [(p.path, p.line, p.field, p.message) for p in problems] == [
+        (
+            INSTRUMENTS,
+            line,
+            "instruments[2].provisions[27].chapter",
+            "uncc 'V.extradition' has no article number, so it needs a chapter listed under "
+            "the instrument's chapters",
+        )
+    ]

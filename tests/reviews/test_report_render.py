@@ -420,3 +420,75 @@ def test_the_command_names_the_final_cycles_when_none_matches(
         call_command("reviews", "report", "--country", "VN", *args)
     assert str(caught.value) == "VN has no final review at all (final cycles: none)."
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- UN article numbers
+
+UN_NOTE_START = "This convention is cited by chapter: an article number is given only where"
+
+
+def test_un_provisions_cite_verified_articles_and_otherwise_their_chapter() -> None:
+    rows = [r for r in legislation_map(_framework(), {}) if r.instrument == "uncc"]
+    by_ref = {r.ref: r for r in rows}
+    assert (by_ref["II.csam"].article, by_ref["II.csam"].cited_by) == ("Art. 14", "article")
+    assert (by_ref["V.network-24-7"].article, by_ref["V.network-24-7"].cited_by) == (
+        "Ch. V (Arts. 35-52)",
+        "chapter",
+    )
+    assert by_ref["II.illegal-access"].article == "Ch. II (to Art. 21)"
+    assert by_ref["IV.preservation"].article == "Ch. IV (to Art. 34)"
+    assert by_ref["III.jurisdiction"].article == "Ch. III"
+    assert [r.ref for r in rows if r.cited_by == "article"] == ["II.csam"]
+    # Legal indicators are mapped to the UN provisions they test, article or chapter.
+    assert [c.id for c in by_ref["II.csam"].indicators] == ["LEG-SUB-04"]
+    assert [c.id for c in by_ref["V.network-24-7"].indicators] == ["LEG-COOP-04"]
+
+
+def test_every_form_says_which_un_article_numbers_are_verified(
+    report: ReportData, html: str, pdf_pages: list[str], word: Any
+) -> None:
+    assert report.legislation_citations() == {
+        "United Nations Convention against Cybercrime": ("Art. 14",)
+    }
+    assert _flat(html).count(UN_NOTE_START) == 1
+    assert "(verified: Art. 14)" in _flat(html)
+    assert UN_NOTE_START in _flat(" ".join(pdf_pages))
+    paragraphs = [p.text for p in word.paragraphs]
+    assert [p for p in paragraphs if p.startswith(UN_NOTE_START)] != []
+    assert "Ch. V (Arts. 35-52)" in _flat(html)
+
+
+def test_lightened_svg_keeps_every_drawn_element() -> None:
+    from xml.etree import ElementTree
+
+    from matplotlib.figure import Figure
+
+    from cybercap.reviews.report.charts import lighten_svg
+
+    figure = Figure(figsize=(3, 2))
+    axes = figure.add_subplot()
+    axes.barh([0, 1], [2.5, 4.0], label="2024")
+    axes.set_yticks([0, 1])
+    axes.set_yticklabels(["Strategy", "Units"])
+    axes.legend()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    raw = buffer.getvalue()
+    light = lighten_svg(raw)
+
+    def drawn(content: bytes) -> list[tuple[str, str]]:
+        root = ElementTree.fromstring(content)  # noqa: S314 -- our own output
+        return [
+            (
+                e.tag.rsplit("}", 1)[1],
+                e.get("d") or e.text or e.get("{http://www.w3.org/1999/xlink}href") or "",
+            )
+            for e in root.iter()
+            if e.tag.rsplit("}", 1)[1] in {"path", "use", "text", "rect", "clipPath"}
+        ]
+
+    assert drawn(light) == drawn(raw)
+    assert light.startswith(b"<?xml")
+    assert b"<metadata" not in light and b"<metadata" in raw
+    assert len(light) < len(raw) * 0.8
+    assert lighten_svg(raw) == light  # deterministic

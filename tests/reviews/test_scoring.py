@@ -185,3 +185,21 @@ def test_higher_confidence_never_widens_the_band(items: list[IndicatorInput]) ->
             continue
         assert hi.high - hi.low <= lo.high - lo.low + 1e-9  # type: ignore[attr-defined]
         assert hi.low == pytest.approx(hi.score)  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- two reviewers
+
+
+def test_agreement_of_two_reviewers_by_hand() -> None:
+    from cybercap.reviews.scoring import Agreement, agreement
+
+    # Observed weighted agreement (1 + 1 + 0.75 + 0.5) / 4 = 0.8125; chance 10 / 16 = 0.625;
+    # kappa (0.8125 - 0.625) / (1 - 0.625) = 0.5.
+    assert agreement([(1, 1), (2, 2), (3, 4), (5, 3)]) == Agreement(
+        pairs=4, exact=2, within_one=3, weighted_kappa=0.5
+    )
+    assert agreement([]) == Agreement(pairs=0, exact=0, within_one=0, weighted_kappa=None)
+    # Everyone at level 3 on both sides: chance agreement is total, kappa undefined.
+    assert agreement([(3, 3), (3, 3)]).weighted_kappa is None
+    assert agreement([(1, 1), (5, 5)]).weighted_kappa == 1.0
+    assert agreement([(1, 5), (5, 1)]).weighted_kappa == -1.0

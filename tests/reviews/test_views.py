@@ -346,3 +346,27 @@ def test_staff_change_reviewers_and_the_label(
     # Staff not named on a RED review see nothing of it.
     assert client(make_user("staff")).get(f"/reviews/{review.pk}/").status_code == 404
     assert client(assigned).get(f"/reviews/{review.pk}/people/").status_code == 403
+
+
+def test_the_detail_page_shows_agreement_between_the_two_reviewers(
+    make_review: Any, thailand: Any, assigned: Any
+) -> None:
+    review = make_review(thailand, state="scoring", reviewers=(assigned,))
+    web = client(assigned)
+    assert (
+        "no indicator scored by a second reviewer yet"
+        in web.get(f"/reviews/{review.pk}/").content.decode()
+    )
+    pairs = [(1, 1), (2, 2), (3, 4), (5, 3)]
+    for indicator, (first, second) in zip(
+        Indicator.objects.filter(framework=review.framework).order_by("position"),
+        pairs,
+        strict=False,
+    ):
+        services.answer_save(
+            by=assigned, review=review, indicator=indicator, level=first, second_level=second
+        )
+    response = web.get(f"/reviews/{review.pk}/")
+    body = " ".join(response.content.decode().split())
+    assert "2 of 4 indicators scored twice at the same level, 3 within one level" in body
+    assert "weighted kappa 0.5" in body

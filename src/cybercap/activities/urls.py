@@ -1,6 +1,12 @@
 from django.urls import path
 
-from cybercap.activities import attendance_views, evaluation_views, import_views, views
+from cybercap.activities import (
+    attendance_views,
+    evaluation_views,
+    import_views,
+    planner_views,
+    views,
+)
 
 app_name = "activities"
 
@@ -8,6 +14,8 @@ urlpatterns = [
     path("", views.activity_list, name="activity_list"),
     path("new/", views.activity_create, name="activity_create"),
     path("mine/", views.my_registrations, name="my_registrations"),
+    path("planner/", planner_views.planner_page, name="planner"),
+    path("planner/plan/", planner_views.planner_plan, name="planner_plan"),
     path("<int:pk>/", views.activity_detail, name="activity_detail"),
     path("<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("<int:pk>/plan/", views.activity_plan, name="activity_plan"),

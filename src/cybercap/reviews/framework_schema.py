@@ -420,7 +420,18 @@ class Provision(_Model):
     group: str = Field(min_length=1)
     chapter: str | None = None
     article: int | None = None
+    # Where the article number was checked (required when the instrument's article numbers
+    # are "verified-only"); empty for instruments whose numbers are all settled.
+    verified: str = ""
     note: str = ""
+
+
+class Chapter(_Model):
+    key: str = Field(min_length=1)  # a roman numeral, as provisions cite it
+    title: str = Field(min_length=1)
+    # The articles the chapter spans, as far as they are known ("Arts. 35-52", "to Art. 21");
+    # empty when unknown.
+    articles: str = ""
 
 
 class Instrument(_Model):
@@ -428,7 +439,14 @@ class Instrument(_Model):
     title: str = Field(min_length=1)
     reference: str = Field(min_length=1)
     note: str = ""
+    # "all": every provision has its article number. "verified-only": a provision gives an
+    # article number only with a ``verified`` source; the others are cited by chapter.
+    article_numbers: Literal["all", "verified-only"] = "all"
+    chapters: list[Chapter] = Field(default_factory=list)
     provisions: list[Provision] = Field(min_length=1)
+
+    def chapter(self, key: str | None) -> Chapter | None:
+        return next((c for c in self.chapters if c.key == key), None)
 
 
 class InstrumentsFile(_Model):
@@ -594,6 +612,31 @@ def _check_instruments(root: Path, out: _Collector) -> dict[str, set[str]]:
                     f"provision {provision.ref!r} of {instrument.key} appears twice",
                 )
             refs.add(provision.ref)
+            where = ("instruments", i, "provisions", j)
+            if instrument.article_numbers == "verified-only":
+                if provision.article is not None and not provision.verified.strip():
+                    out.add(
+                        INSTRUMENTS_FILE,
+                        located,
+                        (*where, "verified"),
+                        f"{instrument.key} {provision.ref!r} gives article {provision.article} "
+                        "without saying where the number was verified",
+                    )
+                if provision.article is None and instrument.chapter(provision.chapter) is None:
+                    out.add(
+                        INSTRUMENTS_FILE,
+                        located,
+                        (*where, "chapter"),
+                        f"{instrument.key} {provision.ref!r} has no article number, so it needs "
+                        "a chapter listed under the instrument's chapters",
+                    )
+            elif provision.article is None:
+                out.add(
+                    INSTRUMENTS_FILE,
+                    located,
+                    (*where, "article"),
+                    f"{instrument.key} {provision.ref!r} needs its article number",
+                )
     return known
 
 

@@ -227,3 +227,47 @@ def score(
         gaps=gaps,
         shortfalls=tuple(shortfalls),
     )
+
+
+# --------------------------------------------------------------------------- two reviewers
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How far two reviewers' levels agree over the indicators both scored.
+
+    ``weighted_kappa`` is Cohen's kappa with linear weights over the five levels (a one-level
+    difference counts as 3/4 agreement, two levels as 1/2, ...): 1 is perfect agreement, 0 what
+    chance alone would give. It is ``None`` with no pairs, or when chance agreement is already
+    total (every level on both sides the same), where kappa is undefined.
+    """
+
+    pairs: int
+    exact: int
+    within_one: int
+    weighted_kappa: float | None
+
+
+def agreement(pairs: Iterable[tuple[int, int]]) -> Agreement:
+    """Agreement of (first reviewer's level, second reviewer's level) pairs."""
+    items = [(a, b) for a, b in pairs]
+    n = len(items)
+    if n == 0:
+        return Agreement(pairs=0, exact=0, within_one=0, weighted_kappa=None)
+    span = LEVEL_MAX - LEVEL_MIN
+
+    def weight(a: int, b: int) -> float:
+        return 1.0 - abs(a - b) / span
+
+    observed = math.fsum(weight(a, b) for a, b in items) / n
+    levels = range(LEVEL_MIN, LEVEL_MAX + 1)
+    first = {lv: sum(1 for a, _ in items if a == lv) / n for lv in levels}
+    second = {lv: sum(1 for _, b in items if b == lv) / n for lv in levels}
+    expected = math.fsum(first[i] * second[j] * weight(i, j) for i in levels for j in levels)
+    kappa = None if math.isclose(expected, 1.0) else (observed - expected) / (1.0 - expected)
+    return Agreement(
+        pairs=n,
+        exact=sum(1 for a, b in items if a == b),
+        within_one=sum(1 for a, b in items if abs(a - b) <= 1),
+        weighted_kappa=None if kappa is None else round(kappa, 3),
+    )

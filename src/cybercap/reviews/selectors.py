@@ -470,3 +470,63 @@ def targets_of_country(country: Any) -> list[TargetLevel]:
 def default_target(country: Any) -> int:
     row = TargetLevel.objects.filter(country=country, indicator_code="").first()
     return row.level if row else DEFAULT_TARGET_LEVEL
+
+
+# --------------------------------------------------------------------------- for other modules
+
+
+def latest_final_reviews(*, user: Any) -> list[Review]:
+    """Each country's latest final review that the user may read (one query).
+
+    The final reviews' gaps and recommendations are what the strategy and training planner
+    modules start from.
+    """
+    latest: dict[int, Review] = {}
+    rows = reviews_for_user(user=user).filter(state=ReviewState.FINAL)
+    for review in rows.order_by("country__code", "-cycle"):
+        latest.setdefault(review.country_id, review)
+    return list(latest.values())
+
+
+@dataclass(frozen=True)
+class PlanningRows:
+    """Plain rows of the final reviews for planning; ``answers`` are answered indicators."""
+
+    reviews: list[Review]
+    # (review, answer with its indicator and the indicator's topics prefetched, target level)
+    answers: list[tuple[Review, Answer, int]]
+    # non-obsolete recommendations, with indicators and topics prefetched
+    recommendations: list[Recommendation]
+
+
+def planning_rows(*, user: Any) -> PlanningRows:
+    """Answers, targets and final recommendations of each country's latest final review.
+
+    A fixed number of queries whatever the number of reviews, answers or recommendations.
+    """
+    reviews = latest_final_reviews(user=user)
+    by_pk = {r.pk: r for r in reviews}
+    targets: dict[tuple[int, str], int] = {}
+    for country_id, code, level in TargetLevel.objects.filter(
+        country_id__in={r.country_id for r in reviews}
+    ).values_list("country_id", "indicator_code", "level"):
+        targets[(country_id, code)] = level
+    answers = []
+    for answer in (
+        Answer.objects.filter(review_id__in=by_pk, level__isnull=False, not_applicable=False)
+        .select_related("indicator")
+        .prefetch_related("indicator__topics")
+        .order_by("review_id", "indicator__position")
+    ):
+        review = by_pk[answer.review_id]
+        target = targets.get(
+            (review.country_id, answer.indicator.code),
+            targets.get((review.country_id, ""), DEFAULT_TARGET_LEVEL),
+        )
+        answers.append((review, answer, target))
+    recommendations = list(
+        Recommendation.objects.filter(review_id__in=by_pk, obsolete=False)
+        .prefetch_related("indicators", "topics")
+        .order_by("review_id", "position", "pk")
+    )
+    return PlanningRows(reviews=reviews, answers=answers, recommendations=recommendations)

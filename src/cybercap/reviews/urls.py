@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from cybercap.reviews import views
+from cybercap.reviews import report_views, views
 
 app_name = "reviews"
 
@@ -12,6 +12,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("<int:pk>/compare/", views.review_compare, name="review_compare"),
     path("<int:pk>/", views.review_detail, name="review_detail"),
     path("<int:pk>/people/", views.review_people, name="review_people"),
+    path("<int:pk>/report/", report_views.report_page, name="report_page"),
+    path("<int:pk>/report.<str:fmt>", report_views.report_download, name="report_download"),
     path("<int:pk>/transition/", views.review_transition, name="review_transition"),
     path("<int:pk>/indicators/<str:code>/", views.answer_edit, name="answer_edit"),
     path(

@@ -21,7 +21,7 @@ from cybercap.accounts import access
 from cybercap.accounts.models import Role
 from cybercap.accounts.views import staff_required, verified_login_required
 from cybercap.network.selectors import countries_for_user, country_get_for_user
-from cybercap.reviews import excel, permissions, selectors, services
+from cybercap.reviews import excel, permissions, scoring, selectors, services
 from cybercap.reviews import regional as regional_reads
 from cybercap.reviews.forms import (
     AnswerForm,
@@ -146,6 +146,11 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "overall": result.overall,
         "pillars": pillars,
         "shortfalls": len(result.shortfalls),
+        "agreement": scoring.agreement(
+            (a.level, a.second_level)
+            for a in scores.answers.values()
+            if a.level is not None and a.second_level is not None
+        ),
         "history": list(review.transitions.select_related("by")),
         "workbook_form": WorkbookForm(),
         "is_reviewer": permissions.is_assigned_reviewer(request.user, review),

@@ -7,6 +7,13 @@ figures in words, so a reader without the picture loses nothing.
 
 Output is deterministic: the Agg backend, the bundled DejaVu Sans font, a fixed SVG hash salt
 and no date or software metadata, so the same data gives the same bytes.
+
+Speed (``bench/bench_reports.py``): a chart is drawn once per distinct input (the figures it
+shows, not the whole report) and kept in a small in-process cache, so the PDF, the web page and
+every later request reuse it. SVG output is made lighter before use: matplotlib wraps every
+artist in a ``<g id=...>`` that carries nothing else, adds RDF metadata and no-op
+``rotate(-0 ...)`` transforms; these are removed (about half the elements), which halves the time
+WeasyPrint spends drawing the charts into the PDF. The picture is unchanged.
 """
 
 from __future__ import annotations
@@ -14,9 +21,12 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 import textwrap
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
+from xml.etree import ElementTree
 
 import matplotlib
 
@@ -71,7 +81,40 @@ def _level(value: float | None) -> str:
 def _save(figure: Figure, fmt: Format) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format=fmt, metadata=_METADATA[fmt], dpi=150 if fmt == "png" else 72)
-    return buffer.getvalue()
+    content = buffer.getvalue()
+    return lighten_svg(content) if fmt == "svg" else content
+
+
+_SVG = "http://www.w3.org/2000/svg"
+_XLINK = "http://www.w3.org/1999/xlink"
+ElementTree.register_namespace("", _SVG)
+ElementTree.register_namespace("xlink", _XLINK)
+_NO_OP_ROTATE = re.compile(r"^rotate\(-?0(\.0+)? [-\d.]+ [-\d.]+\)$")
+
+
+def lighten_svg(content: bytes) -> bytes:
+    """The same picture with fewer elements: see the module docstring. Deterministic."""
+    root = ElementTree.fromstring(content)  # noqa: S314 -- our own matplotlib output
+
+    def flatten(parent: ElementTree.Element) -> list[ElementTree.Element]:
+        out: list[ElementTree.Element] = []
+        for child in list(parent):
+            tag = child.tag
+            if tag == f"{{{_SVG}}}metadata":
+                continue
+            transform = child.get("transform")
+            if transform is not None and _NO_OP_ROTATE.match(transform):
+                del child.attrib["transform"]
+            if tag == f"{{{_SVG}}}g" and set(child.attrib) <= {"id"}:
+                out.extend(flatten(child))  # a bare group: its children take its place
+                continue
+            child[:] = flatten(child)
+            out.append(child)
+        return out
+
+    root[:] = flatten(root)
+    body = ElementTree.tostring(root, encoding="unicode", short_empty_elements=True)
+    return ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + body).encode("utf-8")
 
 
 def target_of(data: ReportData) -> int:
@@ -118,9 +161,22 @@ def _previous_area_levels(data: ReportData, pillar: PillarData) -> dict[str, flo
 
 
 def overview_chart(data: ReportData, fmt: Format) -> Chart:
-    labels = [f"{p.code}-{a.code}" for p in data.pillars for a in p.areas]
-    values = [a.score.value or 0.0 for p in data.pillars for a in p.areas]
-    target = target_of(data)
+    labels = tuple(f"{p.code}-{a.code}" for p in data.pillars for a in p.areas)
+    values = tuple(a.score.value or 0.0 for p in data.pillars for a in p.areas)
+    return Chart(
+        key="overview",
+        title="Level of every area",
+        alt=overview_alt(data),
+        fmt=fmt,
+        content=_overview_drawing(labels, values, target_of(data), fmt),
+    )
+
+
+@lru_cache(maxsize=256)
+def _overview_drawing(
+    labels: tuple[str, ...], values: tuple[float, ...], target: int, fmt: Format
+) -> bytes:
+    """The radar chart's bytes; drawn once per distinct input (see the module docstring)."""
     angles = [2 * math.pi * n / len(labels) for n in range(len(labels))]
     figure = Figure(figsize=(6.0, 5.0))
     axes = figure.add_subplot(projection="polar")
@@ -145,39 +201,61 @@ def overview_chart(data: ReportData, fmt: Format) -> Chart:
     axes.legend(loc="upper right", bbox_to_anchor=(1.25, 1.1), fontsize=7, frameon=False)
     # Fixed margins rather than tight_layout, which draws the figure once more to measure it.
     figure.subplots_adjust(left=0.1, right=0.84, top=0.9, bottom=0.08)
-    return Chart(
-        key="overview",
-        title="Level of every area",
-        alt=overview_alt(data),
-        fmt=fmt,
-        content=_save(figure, fmt),
-    )
+    return _save(figure, fmt)
 
 
 def pillar_chart(data: ReportData, pillar: PillarData, fmt: Format) -> Chart:
-    target = target_of(data)
-    names = [textwrap.fill(a.name, 26) for a in pillar.areas]
-    values = [a.score.value or 0.0 for a in pillar.areas]
     previous = _previous_area_levels(data, pillar)
+    compared = None
+    if previous is not None and data.progress is not None:
+        compared = (
+            str(data.progress.previous_cycle),
+            tuple(previous[a.key] or 0.0 for a in pillar.areas),
+        )
+    content = _pillar_drawing(
+        tuple(a.name for a in pillar.areas),
+        tuple(a.score.value or 0.0 for a in pillar.areas),
+        str(data.cycle),
+        compared,
+        target_of(data),
+        fmt,
+    )
+    return Chart(
+        key=pillar.key, title=pillar.name, alt=pillar_alt(data, pillar), fmt=fmt, content=content
+    )
+
+
+@lru_cache(maxsize=256)
+def _pillar_drawing(
+    area_names: tuple[str, ...],
+    values: tuple[float, ...],
+    cycle: str,
+    compared: tuple[str, tuple[float, ...]] | None,
+    target: int,
+    fmt: Format,
+) -> bytes:
+    """A pillar's bar chart; ``compared`` is (previous cycle, its area levels) or None."""
+    names = [textwrap.fill(name, 26) for name in area_names]
     height_in = 0.6 + 0.6 * len(names)
     figure = Figure(figsize=(6.0, height_in))
     axes = figure.add_subplot()
     positions = list(range(len(names)))
-    height = 0.38 if previous is not None else 0.6
+    height = 0.38 if compared is not None else 0.6
     axes.barh(
-        [p - (height / 2 if previous is not None else 0) for p in positions],
+        [p - (height / 2 if compared is not None else 0) for p in positions],
         values,
         height=height,
         color=COLOURS["level"],
-        label=str(data.cycle),
+        label=cycle,
     )
-    if previous is not None and data.progress is not None:
+    if compared is not None:
+        previous_cycle, previous_values = compared
         axes.barh(
             [p + height / 2 for p in positions],
-            [previous[a.key] or 0.0 for a in pillar.areas],
+            previous_values,
             height=height,
             color=COLOURS["previous"],
-            label=str(data.progress.previous_cycle),
+            label=previous_cycle,
         )
     axes.axvline(target, color=COLOURS["target"], linestyle="--", linewidth=1.0, label="Target")
     axes.set_yticks(positions)
@@ -191,13 +269,7 @@ def pillar_chart(data: ReportData, pillar: PillarData, fmt: Format) -> Chart:
     # Fixed margins (names wrapped to 26 characters) rather than tight_layout, which would
     # draw the figure a second time to measure it.
     figure.subplots_adjust(left=0.3, right=0.86, top=1 - 0.15 / height_in, bottom=0.35 / height_in)
-    return Chart(
-        key=pillar.key,
-        title=pillar.name,
-        alt=pillar_alt(data, pillar),
-        fmt=fmt,
-        content=_save(figure, fmt),
-    )
+    return _save(figure, fmt)
 
 
 def report_charts(data: ReportData, fmt: Format) -> dict[str, Chart]:

@@ -179,11 +179,14 @@ class LegislationRow:
     instrument: str  # key: budapest | budapest-p2 | uncc
     instrument_title: str
     ref: str  # the provision's ref in instruments.yaml ("16", "IV.preservation")
-    article: str  # how to cite it: "Art. 16", "Ch. IV", "Art. 14"
+    article: str  # how to cite it: "Art. 16", "Ch. V (Arts. 35-52)", "Art. 14"
     title: str
     group: str  # substantive | procedural | cooperation | ...
     status: Coverage
     indicators: tuple[IndicatorLevel, ...]
+    # "article" when an article number is cited; "chapter" when only the chapter is (its
+    # article number is not verified, see instruments.yaml).
+    cited_by: str = "article"
 
 
 @dataclass(frozen=True)
@@ -282,6 +285,18 @@ class ReportData:
             groups.setdefault(row.instrument_title, []).append(row)
         return list(groups.items())
 
+    def legislation_citations(self) -> dict[str, tuple[str, ...]]:
+        """For instruments cited partly by chapter: instrument title -> its verified articles.
+
+        The report says, under such an instrument's table, that the other article numbers are
+        not verified and names the ones that are (possibly none).
+        """
+        out: dict[str, tuple[str, ...]] = {}
+        for title, rows in self.legislation_by_instrument():
+            if any(r.cited_by == "chapter" for r in rows):
+                out[title] = tuple(r.article for r in rows if r.cited_by == "article")
+        return out
+
     def coverage_counts(self) -> dict[Coverage, int]:
         counts = {status: 0 for status in Coverage}
         for row in self.legislation:
@@ -299,12 +314,13 @@ def load_instruments(content_root: Path = CONTENT_ROOT) -> InstrumentsFile:
     return InstrumentsFile.model_validate(yaml.safe_load(text))
 
 
-def _cite(instrument: str, ref: str, article: int | None, chapter: str | None) -> str:
+def _cite(article: int | None, chapter: str | None, span: str = "") -> str:
+    """``Art. 16``; or, without a (verified) article number, ``Ch. V (Arts. 35-52)``."""
     if article is not None:
         return f"Art. {article}"
     if chapter:
-        return f"Ch. {chapter}"
-    return ref
+        return f"Ch. {chapter} ({span})" if span else f"Ch. {chapter}"
+    return ""
 
 
 def coverage_of(levels: Sequence[int]) -> Coverage:
@@ -354,18 +370,21 @@ def legislation_map(
                 else:
                     status = AnswerStatus.ANSWERED
                 cited.append(IndicatorLevel(id=ident, level=level, status=status))
+            chapter = instrument.chapter(provision.chapter)
             rows.append(
                 LegislationRow(
                     instrument=instrument.key,
                     instrument_title=instrument.title,
                     ref=provision.ref,
                     article=_cite(
-                        instrument.key, provision.ref, provision.article, provision.chapter
-                    ),
+                        provision.article, provision.chapter, chapter.articles if chapter else ""
+                    )
+                    or provision.ref,
                     title=provision.title,
                     group=provision.group,
                     status=coverage_of([c.level for c in cited if c.level is not None]),
                     indicators=tuple(cited),
+                    cited_by="article" if provision.article is not None else "chapter",
                 )
             )
     return tuple(rows)

@@ -263,8 +263,11 @@ def render_report_docx(data: ReportData, *, charts: dict[str, Chart] | None = No
             "at level 1. It is not assessed when no indicator that tests it has a level."
         )
     )
+    chapter_cited = data.legislation_citations()
     for title, rows in data.legislation_by_instrument():
         document.add_heading(title, level=2)
+        if title in chapter_cited:
+            document.add_paragraph(labels.citation_note(chapter_cited[title]))
         _table(
             document,
             [_("Provision"), _("Title"), _("Status"), _("Indicators")],

@@ -79,6 +79,7 @@ def report_context(data: ReportData, charts: dict[str, Chart] | None = None) -> 
                 ],
             }
         )
+    chapter_cited = data.legislation_citations()
     legislation = [
         (
             title,
@@ -98,6 +99,7 @@ def report_context(data: ReportData, charts: dict[str, Chart] | None = None) -> 
                 }
                 for row in rows
             ],
+            labels.citation_note(chapter_cited[title]) if title in chapter_cited else "",
         )
         for title, rows in data.legislation_by_instrument()
     ]

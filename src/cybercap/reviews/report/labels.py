@@ -7,6 +7,7 @@ identical so one translation serves every form of the report.
 from __future__ import annotations
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cybercap.reviews.report.data import AnswerStatus, Coverage, IndicatorFinding
@@ -64,3 +65,14 @@ def level_text(finding: IndicatorFinding) -> str:
 
 def score_text(value: float | None) -> str:
     return EMPTY if value is None else f"{value:.2f}"
+
+
+def citation_note(verified: tuple[str, ...]) -> str:
+    """Under an instrument cited partly by chapter: which article numbers are verified."""
+    which = ", ".join(verified) if verified else gettext("none yet")
+    return gettext(
+        "This convention is cited by chapter: an article number is given only where it has been "
+        "verified against the adopted text (verified: %(which)s). For the other provisions the "
+        "map names the chapter and, where known, the articles the chapter spans; each provision "
+        "is still assessed on its own."
+    ) % {"which": which}
