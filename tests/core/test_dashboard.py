@@ -201,6 +201,7 @@ def test_investigators_and_trainers_reach_the_evidence_register(
         "/network/topics/",
         "/activities/",
         "/evidence/",
+        "/certificates/",
         "/accounts/profile/",
         "/accounts/tokens/",
     ]
