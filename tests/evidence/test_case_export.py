@@ -448,6 +448,8 @@ def test_export_refuses_a_tampered_or_foreign_log(tmp_path: Path, cli: CliRunner
             "f.txt: the md5 hash is not hexadecimal: 'zz'",
         ),
         (lambda m: m.update(started_at="yesterday"), "not an RFC 3339 time: 'yesterday'"),
+        (lambda m: m.update(symlinks=[{"path": "x"}]), "the manifest's symlinks are malformed"),
+        (lambda m: m.update(errors=["oops"]), "the manifest's errors are malformed"),
     ],
 )
 def test_a_malformed_manifest_is_refused_with_a_reason(

@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import random
 import shutil
 from pathlib import Path
 
@@ -175,3 +176,42 @@ def test_any_single_bit_change_is_caught(tmp_path_factory, data):  # type: ignor
     report = json.loads(buffer.getvalue())
     assert [item["path"] for item in report["changed"]] == [name]
     assert report["counts"]["matched"] == 1
+
+
+LARGE = random.Random(6).randbytes(2 * MiB + 300 * 1024)  # two chunks and a tail, read by
+# the hashing threads (the test above stays under the size hashed in the reader's thread)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    position=st.integers(0, len(LARGE) * 8 - 1),
+    piece=st.sampled_from([None, "1M", "64K"]),
+)
+def test_any_single_bit_change_in_a_large_file_is_caught(tmp_path_factory, position, piece):  # type: ignore[no-untyped-def]
+    base = tmp_path_factory.mktemp("bitflip-large")
+    source = base / "src"
+    source.mkdir()
+    (source / "disk.img").write_bytes(LARGE)
+    (source / "note.txt").write_bytes(b"unchanged")
+    out = base / "out"
+    extra = ["--chunk", "1M", *(["--piece", piece] if piece else [])]
+    assert evidence_main([*map(str, acquire_args(source, out, "--quiet", *extra))]) == 0
+    flipped = bytearray(LARGE)
+    flipped[position // 8] ^= 1 << (position % 8)
+    (source / "disk.img").write_bytes(bytes(flipped))
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        status = evidence_main(["verify", str(out), "--json"])
+    assert status == 1
+    report = json.loads(buffer.getvalue())
+    [changed] = report["changed"]
+    assert changed["path"] == "disk.img"
+    assert report["counts"]["matched"] == 1
+    if piece:  # the first differing window is the one holding the flipped bit
+        window = {"1M": MiB, "64K": 64 * 1024}[piece]
+        offset = (position // 8) // window * window
+        assert f"first differing piece at offset {offset}" in changed["detail"]

@@ -368,6 +368,13 @@ def _check_manifest(manifest: Any) -> None:
             and "sha256" in record["hashes"]
         ):
             raise CaseExportError(f"file {number} of the manifest is malformed")
+    for key, fields in (("symlinks", ("path", "target")), ("errors", ("path", "kind"))):
+        items = manifest.get(key) or []
+        if not isinstance(items, list) or not all(
+            isinstance(item, dict) and all(isinstance(item.get(f), str) for f in fields)
+            for item in items
+        ):
+            raise CaseExportError(f"the manifest's {key} are malformed")
 
 
 def _item_key(items: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:

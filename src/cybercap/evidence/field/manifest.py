@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import functools
 import json
 import os
 import time
@@ -30,7 +31,12 @@ def utc_from_ns(ns: int) -> str:
     """Nanoseconds since the epoch as RFC 3339 UTC with microseconds (truncated, as ``ls``
     truncates; the exact value is kept beside it in ``*_ns``)."""
     seconds, fraction = divmod(ns, 1_000_000_000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{fraction // 1000:06d}Z"
+    return f"{_utc_seconds(seconds)}.{fraction // 1000:06d}Z"
+
+
+@functools.lru_cache(maxsize=4096)  # files of one tree share their seconds
+def _utc_seconds(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
 def utc_now() -> str:
