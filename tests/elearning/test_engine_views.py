@@ -48,6 +48,9 @@ def test_pages_render_for_a_learner(course: Course, make_user: Callable[..., Use
     body = response.content.decode()
     assert "Key points" in body
     assert len(response.content) < 100_000
+    # One <h1> per page: the title from the front matter, not the body's own "# Title" again.
+    assert body.count("<h1") == 1
+    assert f"<h1>{escape(lesson.title)}</h1>" in body
     figure = course.figures.get(name="order-of-volatility.svg")
     svg = client.get(f"/learn/{course.key}/figures/{figure.name}")
     assert svg.status_code == 200

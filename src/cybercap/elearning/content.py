@@ -29,6 +29,16 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"scope"}}
 
 
+def _without_title(body: str, title: str) -> str:
+    """The lesson's Markdown without its leading `# Title` line: pages print the title
+    from the front matter as their one <h1>, so the body's own would be a second."""
+    stripped = body.lstrip("\n")
+    first, _, rest = stripped.partition("\n")
+    if first.startswith("# ") and first[2:].strip() == title.strip():
+        return rest
+    return body
+
+
 def render_markdown(markdown: str, figure_url: Any = None) -> str:
     """Markdown to sanitised HTML; figure paths become ``figure_url(name)``."""
     if figure_url is not None:
@@ -201,7 +211,8 @@ def load_course(course_dir: Path, root: Path) -> str:
             course.pre_test = quiz
         for l_position, lesson in enumerate(check.lessons.get(spec_m.id, [])):
             lesson_keys.append(lesson.front.id)
-            before, _slot, after = lesson.body.partition(cs.LEGAL_SLOT)
+            body = _without_title(lesson.body, lesson.front.title)
+            before, _slot, after = body.partition(cs.LEGAL_SLOT)
             Lesson.objects.update_or_create(
                 module=module,
                 key=lesson.front.id,
