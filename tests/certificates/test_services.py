@@ -232,3 +232,15 @@ def test_the_initials_choice_carries_over_to_new_certificates(
         holder_user=user, kind="attendance", title="B", activity=activity, **MARCH
     )
     assert second.show_initials_only is True
+
+
+def test_a_holder_with_certificates_cannot_be_deleted(
+    attendance_cert: Callable[..., Any], people: dict[str, Any]
+) -> None:
+    from django.db.models import ProtectedError
+
+    cert = attendance_cert("kh")
+    with pytest.raises(ProtectedError):
+        people["kh"].delete()
+    cert.refresh_from_db()
+    assert cert.holder_person == people["kh"]

@@ -39,9 +39,11 @@ class Certificate(models.Model):
         verbose_name=_("activity"),
     )
     course_key = models.SlugField(_("course"), max_length=80, blank=True)
+    # A certificate never loses its holder: deleting a holder with certificates is refused
+    # (accounts are deactivated, not deleted).
     holder_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="certificates",
@@ -49,7 +51,7 @@ class Certificate(models.Model):
     )
     holder_person = models.ForeignKey(
         "network.Person",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="certificates",
