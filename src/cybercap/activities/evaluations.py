@@ -174,7 +174,7 @@ def evaluation_set(
     if any(i.pk not in allowed for i in items):
         raise ActivityError(_("Items must come from the activity's topics."))
     evaluation = (
-        Evaluation.objects.select_for_update()
+        Evaluation.objects.select_for_update(of=("self",))
         .filter(activity=activity, kind=kind)
         .select_related("test")
         .first()
