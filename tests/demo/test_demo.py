@@ -65,6 +65,7 @@ def test_scale_multiplies_the_data_with_unusable_passwords() -> None:
     # The network demo's agencies and people (see above).
     assert Agency.objects.filter(is_demo=True).exclude(acronym="").count() == 11 * 5 * 3
     assert Person.objects.filter(is_demo=True, email__startswith="person").count() == 11 * 6 * 3
+    assert User.objects.filter(username__startswith="learner-").count() == 300 * 3
     extra = User.objects.filter(username__endswith="-2")
     assert extra.count() == 7
     assert not any(user.has_usable_password() for user in extra)
