@@ -588,7 +588,7 @@ def statements_queryset(*, since: dt.datetime | None = None) -> QuerySet[Stateme
     return qs
 
 
-def iter_statements(qs: QuerySet[Statement], chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
+def iter_statements(qs: QuerySet[Statement], chunk_size: int = 500) -> Iterator[dict[str, Any]]:
     """The statements' JSON, streamed from the database (constant memory)."""
     yield from qs.values_list("data", flat=True).iterator(chunk_size=chunk_size)
 

@@ -106,6 +106,13 @@ def _seed_chunk(enrolment_ids: list[int]) -> None:
         run.scenario = scenarios[run.scenario_id]
         runs[run.user_id].append(run)
 
+    lessons_of: dict[int, set[int]] = defaultdict(set)
+    for lesson in lessons.values():
+        lessons_of[lesson.module_id].add(lesson.pk)
+    scenarios_of: dict[int, set[int]] = defaultdict(set)
+    for scenario in scenarios.values():
+        scenarios_of[scenario.module_id].add(scenario.pk)
+
     rows: list[Any] = []
     for enrolment in enrolments:
         course = courses[enrolment.course_id]
@@ -185,13 +192,11 @@ def _seed_chunk(enrolment_ids: list[int]) -> None:
                 finished[run.scenario.module_id].add(run.scenario_id)
                 done_at[run.scenario.module_id].append(run.finished_at)
         for module in index.modules.values():
-            module_lessons = {pk for pk, le in lessons.items() if le.module_id == module.pk}
-            module_scenarios = {pk for pk, s in scenarios.items() if s.module_id == module.pk}
-            if not module_lessons <= read[module.pk]:
+            if not lessons_of[module.pk] <= read[module.pk]:
                 continue
             if module.quiz_id is not None and module.pk not in quiz_passed:
                 continue
-            if not module_scenarios <= finished[module.pk]:
+            if not scenarios_of[module.pk] <= finished[module.pk]:
                 continue
             times = [t for t in done_at[module.pk] if t is not None]
             if module.pk in quiz_passed:
