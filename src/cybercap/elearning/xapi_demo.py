@@ -107,8 +107,8 @@ def _seed_chunk(enrolment_ids: list[int]) -> None:
         runs[run.user_id].append(run)
 
     lessons_of: dict[int, set[int]] = defaultdict(set)
-    for lesson in lessons.values():
-        lessons_of[lesson.module_id].add(lesson.pk)
+    for each in lessons.values():
+        lessons_of[each.module_id].add(each.pk)
     scenarios_of: dict[int, set[int]] = defaultdict(set)
     for scenario in scenarios.values():
         scenarios_of[scenario.module_id].add(scenario.pk)
