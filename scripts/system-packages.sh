@@ -8,6 +8,10 @@ while read -r name _; do
   [[ -z "$name" || "$name" == \#* ]] && continue
   dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q "install ok installed" || missing+=("$name")
 done < system-packages.txt
+# Debian's own nodejs comes without npm (NodeSource's includes it): add Debian's npm only then.
+if ! command -v npm >/dev/null && ! dpkg-query -W -f='${Version}' nodejs 2>/dev/null | grep -q nodesource; then
+  missing+=("npm")
+fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 echo "Installing Debian packages: ${missing[*]}"
 sudo=""

@@ -236,6 +236,8 @@ def test_an_au_follows_the_cmi5_launch_sequence(
     assert passed["result"]["success"] is True
     assert passed["result"]["score"]["scaled"] == 1
     assert passed["result"]["duration"].startswith("PT")
+    extensions = passed["context"]["extensions"]
+    assert extensions["https://w3id.org/xapi/cmi5/context/extensions/masteryscore"] == 0.8
 
 
 def test_a_failed_quiz_below_the_launch_mastery_score(

@@ -26,6 +26,7 @@ event twice (a double submission, an offline sync sent again) stores it once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import uuid
 from collections.abc import Iterable, Iterator
@@ -93,7 +94,12 @@ def _seg(key: str) -> str:
 
 
 def course_iri(course_key: str) -> str:
-    return f"{activities_base()}/course/{_seg(course_key)}"
+    return _course_iri(settings.SITE_URL, course_key)
+
+
+@functools.lru_cache(maxsize=256)
+def _course_iri(site: str, course_key: str) -> str:
+    return f"{site}/xapi/activities/course/{_seg(course_key)}"
 
 
 def module_iri(course_key: str, module_key: str) -> str:
@@ -588,7 +594,7 @@ def statements_queryset(*, since: dt.datetime | None = None) -> QuerySet[Stateme
     return qs
 
 
-def iter_statements(qs: QuerySet[Statement], chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
+def iter_statements(qs: QuerySet[Statement], chunk_size: int = 500) -> Iterator[dict[str, Any]]:
     """The statements' JSON, streamed from the database (constant memory)."""
     yield from qs.values_list("data", flat=True).iterator(chunk_size=chunk_size)
 

@@ -11,6 +11,7 @@
   var VERBS = "http://adlnet.gov/expapi/verbs/";
   var CATEGORY_CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5";
   var CATEGORY_MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon";
+  var MASTERY_EXTENSION = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore";
   var started = new Date();
   var data = JSON.parse(document.getElementById("sco-data").textContent);
   var params = new URLSearchParams(window.location.search);
@@ -94,8 +95,12 @@
     });
   }
 
-  function context(categories) {
+  function context(categories, masteryScore) {
     var ctx = JSON.parse(JSON.stringify(launchData.contextTemplate || {}));
+    if (typeof masteryScore === "number") {
+      ctx.extensions = ctx.extensions || {};
+      ctx.extensions[MASTERY_EXTENSION] = masteryScore;
+    }
     ctx.registration = launch.registration;
     if (document.documentElement.lang) { ctx.language = document.documentElement.lang; }
     if (categories.length) {
@@ -114,7 +119,7 @@
       actor: JSON.parse(launch.actor),
       verb: { id: VERBS + verb, display: { "en-US": verb } },
       object: options.object || { objectType: "Activity", id: launch.activityId },
-      context: context(options.categories || []),
+      context: context(options.categories || [], options.masteryScore),
       timestamp: new Date().toISOString(),
       version: "1.0.3"
     };
@@ -251,6 +256,7 @@
       state.passed = passed;
       enqueue(passed ? "passed" : "failed", {
         categories: [CATEGORY_CMI5, CATEGORY_MOVEON],
+        masteryScore: typeof launchData.masteryScore === "number" ? launchData.masteryScore : null,
         result: {
           score: { scaled: Math.round(scaled * 10000) / 10000, raw: percent, min: 0, max: 100 },
           success: passed, duration: duration(new Date() - started)
