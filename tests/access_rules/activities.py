@@ -364,6 +364,12 @@ RULES: list[Rule] = [
         method="POST",
         label="no post-test yet: a message",
     ),
+    # the paper copy: only once the test has items (none in the matrix world: 404 for managers)
+    Rule(
+        "activities:evaluation_paper",
+        {**MANAGERS, "staff": 404, "trainer": 404},
+        kwargs=regional_pre,
+    ),
 ]
 
 

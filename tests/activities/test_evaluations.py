@@ -114,6 +114,15 @@ def test_a_trainer_chooses_items_for_the_post_test(setup: dict[str, Any], traine
     assert evaluation.test.key == f"activity-{activity.pk}-post"
     assert sorted(evaluation.test.items.values_list("key", flat=True)) == ["fr-1", "fr-2"]
     assert (evaluation.test.max_attempts, evaluation.test.pass_mark) == (1, 0.6)
+    # The paper copy lists both questions, with the key on its last page.
+    paper_copy = client.get(url(activity, "evaluation/post/paper/")).content.decode()
+    assert paper_copy.count("which is right?") == 2
+    assert "Answer key" in paper_copy and '<li value="2">Option B</li>' in paper_copy
+    assert client.get(url(activity, "evaluation/pre/paper/")).status_code == 404
+    assert (
+        login(Client(), setup["learner"]).get(url(activity, "evaluation/post/paper/")).status_code
+        == 403
+    )
 
 
 def test_staff_draw_items_by_topic_and_a_too_large_draw_changes_nothing(

@@ -1,4 +1,4 @@
-"""The PDF: the holder's name reads back in its script, with the code and the verification address."""
+"""The PDF: the holder's name reads back in its script, with the code and the address to verify."""
 
 from __future__ import annotations
 

@@ -1,20 +1,26 @@
-"""Synthetic demo activities: the shape of the programme's first phase and a second in progress.
+"""Synthetic demo activities: the scale of the programme's first phase and a second in progress.
 
 Phase one (2016-2018): 15 trainings, seminars, workshops, an exercise and a meeting, hosted in
-turn by member countries, each attended by about a third of the network demo's people (so most
-people attend several), with speakers from the demo's academic and CERT staff. Phase two: five
-activities from reported to planned; the open one has nominations from six countries (approved,
-nominated, wait-listed). demo-trainer is assigned to three; demo-learner is confirmed on one.
-``--scale N`` repeats phase one N times (the bench data set).
+turn by member countries, with 320 invented participants from the eleven member countries
+(names in their own scripts; about one in seven attends twice) and 71 invented trainers and
+expert speakers from the region and from twelve countries beyond it. Each activity has its
+attendance, a pre-test and a post-test taken on paper (realistic scores: a few drop-outs, a few
+perfect pre-tests; the meeting has no tests) and an anonymous feedback survey. Phase two: five
+activities from reported to planned, drawn from the network demo's people; the open one has
+nominations from six countries (approved, nominated, wait-listed). demo-trainer is assigned to
+three; demo-learner is confirmed on one. ``--scale N`` repeats phase one N times with the same
+people (the bench data set).
 
-Everything is flagged ``is_demo`` and invented. Idempotent: a demo activity is known by its
-title; a second run creates nothing. Rows go in with bulk_create (no audit entries).
+Everything is flagged ``is_demo`` and invented; random choices come from seeded generators, so
+every run makes the same data. Idempotent: a demo activity is known by its title, a demo person
+by their e-mail; a second run creates nothing. Rows go in with bulk_create (no audit entries).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
+import random
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cybercap.accounts.models import User
+from cybercap.activities import demo_seed
 from cybercap.activities.models import (
     Activity,
     ActivityStatus,
@@ -35,9 +42,9 @@ from cybercap.activities.models import (
     Session,
     TrainerAssignment,
 )
-from cybercap.activities.services import new_badge_code
+from cybercap.activities.services import BADGE_ALPHABET, BADGE_LENGTH, new_badge_code
 from cybercap.demo.registry import DemoReport
-from cybercap.network.models import AgencyKind, Country, Person, Topic
+from cybercap.network.models import Country, Person, Topic
 
 NOMINATING = {"ID", "KH", "MY", "PH", "TH", "VN"}
 
@@ -152,6 +159,39 @@ PHASE_TWO: list[tuple[str, str, str, str, dt.date, str]] = [
     ),
 ]
 
+# Taxonomy topics of each demo activity (keys; a missing key is skipped).
+TOPICS: dict[str, tuple[str, ...]] = {
+    "First responders and digital evidence": ("first-response", "device-seizure"),
+    "Cybercrime legislation: a regional seminar": ("substantive-law", "procedural-powers"),
+    "Mobile device forensics, level 1": ("mobile-forensics", "mobile-device-seizure"),
+    "Programme steering meeting 2016": ("strategy-governance",),
+    "Live data forensics": ("volatile-data", "memory-forensics"),
+    "International cooperation and MLA requests": (
+        "mutual-legal-assistance",
+        "service-provider-requests",
+    ),
+    "Malware analysis for investigators": ("malware-analysis", "malware-triage"),
+    "Darknet and virtual currency investigations": ("darknet-markets", "cryptocurrency-tracing"),
+    "Online child sexual exploitation: victim identification": (
+        "victim-identification",
+        "csam-investigation",
+    ),
+    "Ransomware response table-top exercise": ("ransomware", "incident-response"),
+    "Network forensics": ("network-forensics",),
+    "Public-private cooperation against cybercrime": ("public-private-partnership",),
+    "Research seminar: cybercrime trends in the region": ("threat-assessment",),
+    "Mobile device forensics, level 2": ("mobile-forensics",),
+    "Advanced digital evidence for prosecutors": (
+        "electronic-evidence-admissibility",
+        "prosecution",
+    ),
+    "Trend workshop: business e-mail compromise": ("business-email-compromise",),
+    "Cloud evidence and cross-border requests": ("cloud-evidence", "data-preservation"),
+    "Crypto-asset tracing": ("cryptocurrency-tracing", "virtual-asset-seizure"),
+    "Trend workshop: scam compounds and online fraud": ("scam-centres", "online-scams"),
+    "National cyber review mission: follow-up": ("strategy-governance",),
+}
+
 SESSION_TITLES = [
     "Opening and pre-test",
     "Principles and legal framework",
@@ -170,14 +210,26 @@ def seed_activities(*, scale: int, report: DemoReport) -> None:
         raise RuntimeError("No member countries: load the reference content first.")
     with transaction.atomic():
         people = _participants(members)
-        experts = [
-            p
-            for p in people
-            if p.agency is not None and p.agency.kind in (AgencyKind.ACADEMIA, AgencyKind.CERT)
-        ] or people[:10]
+        crowd = demo_seed.phase_one_participants(members, report)
+        experts = demo_seed.experts(members, report)
         topics = list(Topic.objects.filter(retired=False).order_by("position", "key"))
-        made = _activities(members, people, experts, topics, scale, report)
+        made = _activities(members, people, crowd, experts, topics, scale, report)
         report.add_count("activities created", made)
+
+
+def _phase_one_places(crowd: list[Person]) -> dict[int, list[Person]]:
+    """Who attends which phase-one activity: each participant one activity, a few of them a
+    second; never more than three from a country at one activity (the quota is four)."""
+    by_country: dict[int, list[Person]] = {}
+    for person in crowd:
+        by_country.setdefault(person.country_id, []).append(person)
+    places: dict[int, list[Person]] = {i: [] for i in range(len(PHASE_ONE))}
+    for offset, members in enumerate(by_country.values()):
+        for k, person in enumerate(members):
+            places[(k + offset) % len(PHASE_ONE)].append(person)
+            if k < 4:  # a second activity, seven months on
+                places[(k + offset + 7) % len(PHASE_ONE)].append(person)
+    return places
 
 
 def _participants(members: list[Country]) -> list[Person]:
@@ -195,6 +247,10 @@ def _participants(members: list[Country]) -> list[Person]:
     ]
 
 
+def _badge_code(rng: random.Random) -> str:
+    return "".join(rng.choice(BADGE_ALPHABET) for _i in range(BADGE_LENGTH))
+
+
 def _at(day: dt.date, hour: int, minute: int, zone: str) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(zone))
 
@@ -202,6 +258,7 @@ def _at(day: dt.date, hour: int, minute: int, zone: str) -> dt.datetime:
 def _activities(
     members: list[Country],
     people: list[Person],
+    crowd: list[Person],
     experts: list[Person],
     topics: list[Topic],
     scale: int,
@@ -270,24 +327,34 @@ def _activities(
     Activity.objects.bulk_create(activities)
     topic_links: list[Any] = []
     transitions = []
-    sessions = []
+    sessions: list[Session] = []
     quotas = []
     registrations = []
     assignments = []
     speaker_links = []
     through = Activity.topics.through
+    places = _phase_one_places(crowd)
+    linked_topics: set[tuple[int, int]] = set()
+    by_key = {t.key: t for t in topics}
+    rng = random.Random("cybercap demo badges")  # noqa: S311 - invented badge codes
     for n, (plan, activity) in enumerate(zip(plans, activities, strict=True)):
+        wanted = [
+            by_key[k] for k in TOPICS.get(plan["title"].split(" (copy")[0], ()) if k in by_key
+        ]
+        if not wanted and topics:
+            wanted = [topics[n % len(topics)], topics[(n * 7 + 3) % len(topics)]]
         if topics:
-            for t in (topics[n % len(topics)], topics[(n * 7 + 3) % len(topics)]):
-                link = through(activity_id=activity.pk, topic_id=t.pk)
-                if (activity.pk, t.pk) not in {(x.activity_id, x.topic_id) for x in topic_links}:
-                    topic_links.append(link)
+            for t in wanted:
+                if (activity.pk, t.pk) not in linked_topics:
+                    linked_topics.add((activity.pk, t.pk))
+                    topic_links.append(through(activity_id=activity.pk, topic_id=t.pk))
         for before, after in itertools.pairwise(ORDER[: ORDER.index(plan["status"]) + 1]):
             transitions.append(
                 ActivityTransition(
                     activity=activity, from_status=before, to_status=after, at=now, by=staff
                 )
             )
+        first_session = len(sessions)
         for day in range((activity.end_date - activity.start_date).days + 1):
             date = activity.start_date + dt.timedelta(days=day)
             for slot, (hour, minute, length) in enumerate(((9, 0, 90), (13, 30, 120))):
@@ -305,8 +372,7 @@ def _activities(
             quotas.append(SeatQuota(activity=activity, country=country, seats=4))
         # Participants: phase one, about 21 each, everyone attending at least once.
         if plan["phase"] == 1:
-            # About a third of the people each time: everyone attends several activities.
-            chosen = [p for j, p in enumerate(people) if (j + plan["index"]) % 3 == 0]
+            chosen = places[plan["index"]]
             status = RegistrationStatus.ATTENDED
         elif plan["status"] in (ActivityStatus.REPORTED, ActivityStatus.DELIVERED):
             chosen = people[plan["index"] * 20 : plan["index"] * 20 + 20]
@@ -346,13 +412,19 @@ def _activities(
                     status=this_status,
                     nominated_by=staff,
                     nominated_at=now,
-                    badge_code=new_badge_code(),
+                    badge_code=_badge_code(rng),
                 )
             )
-        chosen_experts = [experts[(n * 5 + j) % len(experts)] for j in range(5)]
-        first_sessions = [s for s in sessions if s.activity is activity]
-        for j, session in enumerate(first_sessions):
-            speaker_links.append((session, chosen_experts[j % len(chosen_experts)]))
+        # Five speakers each (every expert speaks in phase one), at least one per session.
+        first = plan["index"] * 5 if plan["phase"] == 1 else n * 5
+        chosen_experts = [experts[(first + j) % len(experts)] for j in range(5)]
+        own_sessions = sessions[first_session:]
+        linked: set[tuple[int, int]] = set()
+        for j in range(max(5, len(own_sessions))):
+            pair = (j % len(own_sessions), j % 5)
+            if pair not in linked:
+                linked.add(pair)
+                speaker_links.append((own_sessions[pair[0]], chosen_experts[pair[1]]))
         if trainer is not None and (
             (plan["phase"] == 1 and plan["index"] == 0 and "copy" not in plan["title"])
             or (
@@ -378,6 +450,11 @@ def _activities(
         ]
     )
     _learner_registration(activities, staff, now)
+    for label, number in demo_seed.seed_evaluations(activities, registrations).items():
+        report.add_count(label, number)
+    opening = next((a for a in activities if a.title == PHASE_ONE[0][0]), None)
+    if opening is not None:
+        demo_seed.first_responder_test(opening, staff)
     report.add_count("activity sessions created", len(sessions))
     report.add_count("registrations created", len(registrations))
     report.add_count("attendance records created", len(attendances))
@@ -425,6 +502,6 @@ def _learner_registration(activities: list[Activity], staff: Any, now: dt.dateti
             "status": RegistrationStatus.CONFIRMED,
             "nominated_by": staff,
             "nominated_at": now,
-            "badge_code": new_badge_code(),
+            "badge_code": new_badge_code(),  # one row: a fresh code, checked by the database
         },
     )

@@ -134,6 +134,30 @@ def evaluation_setup(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 @verified_login_required
+@require_GET
+def evaluation_paper(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The test to print for a paper session, with the answer key on its own last page."""
+    activity = _managed(request, pk)
+    test_kind = _kind(kind)
+    evaluation = evaluations.evaluations_by_kind(activity).get(test_kind.value)
+    if evaluation is None or evaluation.test is None:
+        raise Http404
+    items = list(evaluation.test.items.filter(retired=False).order_by("key"))
+    context = {
+        "activity": activity,
+        "kind": test_kind,
+        "evaluation": evaluation,
+        "items": items,
+        "key": [
+            (n, item, [item.option_text(o) for o in item.correct])
+            for n, item in enumerate(items, start=1)
+            if item.type in ("single", "multiple", "true_false")
+        ],
+    }
+    return render(request, "activities/evaluation_paper.html", context)
+
+
+@verified_login_required
 @require_http_methods(["GET", "POST"])
 def evaluation_scores(request: HttpRequest, pk: int) -> HttpResponse:
     """Paper scores of every participant on one page: all saved, or none."""

@@ -47,6 +47,11 @@ urlpatterns = [
         name="evaluation_setup",
     ),
     path(
+        "<int:pk>/evaluation/<str:kind>/paper/",
+        evaluation_views.evaluation_paper,
+        name="evaluation_paper",
+    ),
+    path(
         "<int:pk>/evaluation/<str:kind>/take/",
         evaluation_views.evaluation_take,
         name="evaluation_take",

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from cybercap.api.base import Error, Page, PageQuery, caller, paginate, responses
 from cybercap.certificates import codes, printing, ratelimit, selectors
@@ -100,21 +100,29 @@ def certificate_verify(request: HttpRequest, code: Path[TypedCode], response: Ht
     response["Cache-Control"] = "no-store"
     if ratelimit.blocked(request):
         response["Retry-After"] = str(ratelimit.WINDOW)
-        return 429, {
-            "detail": "Too many unknown codes were looked up from this address; try later.",
-            "code": "rate_limited",
-            "errors": [],
-        }
+        return Status(
+            429,
+            {
+                "detail": "Too many unknown codes were looked up from this address; try later.",
+                "code": "rate_limited",
+                "errors": [],
+            },
+        )
     try:
         canonical = codes.normalise(code)
     except codes.InvalidCode:
-        return 404, {
-            "detail": "This is not a valid certificate code: check it for typing mistakes.",
-            "code": "not_found",
-            "errors": [],
-        }
+        return Status(
+            404,
+            {
+                "detail": "This is not a valid certificate code: check it for typing mistakes.",
+                "code": "not_found",
+                "errors": [],
+            },
+        )
     cert = selectors.certificate_public(code=canonical)
     if cert is None:
         ratelimit.record_miss(request)
-        return 404, {"detail": "No certificate has this code.", "code": "not_found", "errors": []}
-    return 200, public_view(cert)
+        return Status(
+            404, {"detail": "No certificate has this code.", "code": "not_found", "errors": []}
+        )
+    return Status(200, public_view(cert))

@@ -200,8 +200,10 @@ def activity_issue(request: HttpRequest, pk: int) -> HttpResponse:
     activity = activity_selectors.activity_get_for_user(user=request.user, pk=pk)
     if not activity_selectors.can_manage(request.user, activity):
         raise PermissionDenied
-    source = request.POST if request.method == "POST" else request.GET
-    form = ThresholdForm(source if "threshold" in source else None)
+    if request.method == "POST":
+        form = ThresholdForm(request.POST)
+    else:
+        form = ThresholdForm(request.GET if "threshold" in request.GET else None)
     valid = form.is_bound and form.is_valid()
     threshold = form.cleaned_data["threshold"] if valid else DEFAULT_THRESHOLD
     if request.method == "POST" and valid:
