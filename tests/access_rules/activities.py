@@ -381,8 +381,9 @@ RULES: list[Rule] = [
 
 # --- letters, confirmation links, the programme dashboard and the donor report ----------------
 # Appended by the programme work: the populate above is wrapped so that the regional activity's
-# Thai, Vietnamese and learner registrations are approved (letters exist for them) and the Thai
-# participant holds a live confirmation link.
+# Thai and Vietnamese registrations are approved (letters exist for them) and the Thai
+# participant holds a live confirmation link. The learner stays nominated (the evaluation rules
+# rely on it): their own letters answer with a redirect and a message, as for anyone not approved.
 
 _populate_activities = populate
 
@@ -399,7 +400,7 @@ def populate(world: World) -> None:  # type: ignore[no-redef]  # extends the pop
         r.person_id: r for r in Registration.objects.filter(activity=regional_activity)
     }
     learner_person = world.users["learner"].person
-    for person in (world.th_person, world.vn_person, learner_person):
+    for person in (world.th_person, world.vn_person):
         services.registration_decide(
             registration=registrations[person.pk], decision="approve", by=staff
         )
@@ -440,6 +441,8 @@ TH_LETTERS = {
     "investigator_th": 404,
 }
 OWN_LETTERS = {**TH_LETTERS, "learner": 200}
+# The learner's own registration is only nominated: no letter yet, back to the letters page.
+NOT_YET = {**TH_LETTERS, "staff": 302, "focal_th": 302, "learner": 302}
 VN_LETTERS = {**TH_LETTERS, "focal_th": 404}
 PROGRAMME = only(["staff", "focal_th"], 200, 403)
 
@@ -459,7 +462,7 @@ RULES += [
     ),
     Rule(
         "activities:invitation_letter",
-        OWN_LETTERS,
+        NOT_YET,
         kwargs=_registration("programme_learner_registration"),
         label="the learner's own",
     ),
@@ -483,8 +486,15 @@ RULES += [
     ),
     Rule(
         "activities:visa_letter",
-        OWN_LETTERS,
+        NOT_YET,
         kwargs=_registration("programme_learner_registration"),
+        method="POST",
+        label="the learner's, not yet approved: back to the letters page",
+    ),
+    Rule(
+        "activities:visa_letter",
+        TH_LETTERS,
+        kwargs=_registration("programme_th_registration"),
         method="POST",
         label="empty passport form: shown again with its errors",
     ),

@@ -80,6 +80,7 @@ def test_the_invitation_names_the_participant_in_their_script_on_the_letterhead(
     assert f"CCDP/{reg.activity_id}/{reg.pk}/INV" in text
     entry = AuditEntry.objects.filter(action="invitation_letter").get()
     assert (entry.object_id, entry.actor_id) == (str(reg.pk), staff_user.pk)
+    assert entry.changes == {"by": [None, "staff"]}
 
 
 def test_a_vietnamese_name_keeps_its_diacritics(

@@ -264,7 +264,6 @@ def test_learning_gain_and_feedback_match_the_hand_computed_ones(
     programme_world: ProgrammeWorld,
 ) -> None:
     ind = programme.indicators(programme.scope_all())
-    assert ind.gain_available
     overall = ind.gain_overall
     assert (overall.pairs, overall.dropouts, overall.undefined) == (4, 1, 1)
     assert overall.mean_pre == pytest.approx(0.525)

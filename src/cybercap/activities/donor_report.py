@@ -69,20 +69,13 @@ def summary_rows(ind: Indicators) -> list[tuple[str, Any, str]]:
         (_("Female participants (share)"), ind.female_share, PERCENT),
         (_("Attendance rate"), ind.attendance_rate, PERCENT),
     ]
-    if ind.gain_available:
-        rows += [
-            (_("Matched pre/post pairs"), gain.pairs if gain else 0, "0"),
-            (_("Drop-outs (no matched pair)"), gain.dropouts if gain else 0, "0"),
-            (_("Mean absolute gain"), gain.mean_gain if gain else None, PERCENT),
-            (
-                _("Mean normalised gain (Hake)"),
-                gain.mean_normalised_gain if gain else None,
-                DECIMAL,
-            ),
-            (_("Perfect pre-tests (gain undefined)"), gain.undefined if gain else 0, "0"),
-        ]
-    else:
-        rows.append((_("Learning gain"), _("not available (evaluations module missing)"), ""))
+    rows += [
+        (_("Matched pre/post pairs"), gain.pairs if gain else 0, "0"),
+        (_("Drop-outs (no matched pair)"), gain.dropouts if gain else 0, "0"),
+        (_("Mean absolute gain"), gain.mean_gain if gain else None, PERCENT),
+        (_("Mean normalised gain (Hake)"), gain.mean_normalised_gain if gain else None, DECIMAL),
+        (_("Perfect pre-tests (gain undefined)"), gain.undefined if gain else 0, "0"),
+    ]
     if ind.feedback is not None:
         rows += [
             (_("Feedback responses"), ind.feedback.responses, "0"),
@@ -260,15 +253,7 @@ def render_xlsx(ind: Indicators) -> bytes:
         _("Undefined (perfect pre-test)"),
     ]
     gain_formats = ["", "0", "0", PERCENT, PERCENT, PERCENT, DECIMAL, "0"]
-    if ind.gain_available:
-        _sheet(book, _("Learning gain"), gain_headers, _gain_rows(ind.gain_groups), gain_formats)
-    else:
-        _sheet(
-            book,
-            _("Learning gain"),
-            [_("Note")],
-            [[_("Learning gain is not available: the evaluations module is missing.")]],
-        )
+    _sheet(book, _("Learning gain"), gain_headers, _gain_rows(ind.gain_groups), gain_formats)
     if ind.feedback is not None:
         _sheet(
             book,

@@ -23,10 +23,8 @@ whatever the size of the data.
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -35,6 +33,12 @@ from django.utils.translation import gettext as _
 from cybercap.accounts import access
 from cybercap.accounts.models import Role
 from cybercap.activities import selectors
+from cybercap.activities.learning_gain import (
+    FeedbackSummary,
+    GainGroup,
+    feedback_summary,
+    gain_summary,
+)
 from cybercap.activities.models import (
     Activity,
     ActivityStatus,
@@ -138,19 +142,18 @@ class Indicators:
     expected_slots: int
     phases: list[PhaseRow]
     activity_rows: list[ActivityRow]
-    gain_available: bool = False
-    gain_overall: Any = None  # GainGroup | None
-    gain_by_topic: list[Any] = field(default_factory=list)
-    gain_by_country: list[Any] = field(default_factory=list)
-    gain_by_gender: list[Any] = field(default_factory=list)
-    feedback: Any = None  # FeedbackSummary | None
+    gain_overall: GainGroup | None = None
+    gain_by_topic: list[GainGroup] = field(default_factory=list)
+    gain_by_country: list[GainGroup] = field(default_factory=list)
+    gain_by_gender: list[GainGroup] = field(default_factory=list)
+    feedback: FeedbackSummary | None = None
 
     @property
     def attendance_rate(self) -> float | None:
         return self.present / self.expected_slots if self.expected_slots else None
 
     @property
-    def gain_groups(self) -> list[Any]:
+    def gain_groups(self) -> list[GainGroup]:
         overall = [self.gain_overall] if self.gain_overall is not None else []
         if self.country_slice is not None:
             return self.gain_by_country
@@ -378,13 +381,6 @@ def _participants(
     )
 
 
-def _learning_gain() -> ModuleType | None:
-    try:
-        return importlib.import_module("cybercap.activities.learning_gain")
-    except ImportError:
-        return None
-
-
 def indicators(scope: Scope) -> Indicators:
     activity_rows = _activity_rows(scope)
     totals, by_country, by_agency, by_gender, per_phase = _participants(scope)
@@ -444,19 +440,15 @@ def indicators(scope: Scope) -> Indicators:
 
 
 def _add_learning(result: Indicators, scope: Scope) -> None:
-    module = _learning_gain()
-    if module is None:
-        return
-    result.gain_available = True
     activities = scope.activities.order_by()
-    by_country = module.gain_summary(activities, by="country")
+    by_country = gain_summary(activities, by="country")
     if scope.country_codes is not None:
         mine = [g for g in by_country if g.key in scope.country_codes]
         result.gain_by_country = mine
         result.gain_overall = mine[0] if len(mine) == 1 else None
         return
     result.gain_by_country = by_country
-    result.gain_overall = next(iter(module.gain_summary(activities)), None)
-    result.gain_by_topic = module.gain_summary(activities, by="topic")
-    result.gain_by_gender = module.gain_summary(activities, by="gender")
-    result.feedback = module.feedback_summary(activities)
+    result.gain_overall = next(iter(gain_summary(activities)), None)
+    result.gain_by_topic = gain_summary(activities, by="topic")
+    result.gain_by_gender = gain_summary(activities, by="gender")
+    result.feedback = feedback_summary(activities)

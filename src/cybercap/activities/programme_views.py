@@ -50,6 +50,15 @@ def _actor(request: HttpRequest) -> audit.Actor:
 # --- letters (signed-in) --------------------------------------------------------------------------
 
 
+def _as(request: HttpRequest, registration: Registration) -> str:
+    """In which capacity the user reached the letter, for the audit log."""
+    if access.is_staff(request.user):
+        return "staff"
+    if registration.person.user_id == request.user.pk:
+        return "participant"
+    return "focal point"
+
+
 def _letter_registrations(user: Any, activity: Activity) -> Any:
     """The registrations of this activity whose letters the user may download."""
     queryset = (
@@ -109,7 +118,7 @@ def invitation_letter(request: HttpRequest, pk: int, registration_pk: int) -> Ht
         messages.error(request, str(exc))
         return redirect("activities:activity_letters", pk=pk)
     confirmation.record(
-        registration, "invitation_letter", actor=_actor(request), by="staff/focal/self"
+        registration, "invitation_letter", actor=_actor(request), by=_as(request, registration)
     )
     return _attachment(body, "application/pdf", f"invitation-{pk}-{registration.pk}.pdf")
 
