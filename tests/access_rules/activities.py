@@ -160,14 +160,8 @@ MANAGERS = {
     "reviewer": 404,
     "investigator_th": 404,
 }
-# Only participants with a place take the tests and the survey: in the matrix world the learner
-# is approved on the regional activity (the programme rules below approve the Thai, Vietnamese
-# and learner registrations); staff, trainers and focal points are not participants.
+# Nobody in the matrix world has a place on the regional activity (the learner is nominated).
 PARTICIPANTS_ONLY = {**MANAGERS, "staff": 403, "trainer": 403}
-# The learner's post-test is not set up in the matrix world: taking it says so and goes back to
-# the activity's evaluation page; the survey is open to them.
-LEARNER_TAKES = {**PARTICIPANTS_ONLY, "learner": 302}
-LEARNER_ANSWERS = {**PARTICIPANTS_ONLY, "learner": 200}
 IN_REGIONAL = only(REGIONAL, 200, 404)
 ONLY_STAFF_SEES_VN = only(["staff"], 200, 404)
 
@@ -346,18 +340,18 @@ RULES: list[Rule] = [
         method="POST",
         label="no rows: nothing changes",
     ),
-    Rule("activities:evaluation_take", LEARNER_TAKES, kwargs=regional_post, label="GET"),
+    Rule("activities:evaluation_take", PARTICIPANTS_ONLY, kwargs=regional_post, label="GET"),
     Rule(
         "activities:evaluation_take",
-        LEARNER_TAKES,
+        PARTICIPANTS_ONLY,
         kwargs=regional_post,
         method="POST",
         label="POST",
     ),
-    Rule("activities:evaluation_survey", LEARNER_ANSWERS, kwargs=regional, label="GET"),
+    Rule("activities:evaluation_survey", PARTICIPANTS_ONLY, kwargs=regional, label="GET"),
     Rule(
         "activities:evaluation_survey",
-        LEARNER_ANSWERS,
+        PARTICIPANTS_ONLY,
         kwargs=regional,
         method="POST",
         label="POST",
