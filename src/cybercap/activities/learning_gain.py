@@ -165,8 +165,17 @@ def _group_labels(by: str) -> dict[str, str]:
 def gain_summary(activities: QuerySet[Activity], by: str | None = None) -> list[GainGroup]:
     """Learning gain over the activities, overall (``by=None``) or one group per value of
     ``by``; groups sorted by label. One query (two by topic)."""
-    if by is not None and by not in GROUPINGS:
-        raise ValueError(f"unknown grouping {by!r}")
+    return gain_summaries(activities, (by,))[by]
+
+
+def gain_summaries(
+    activities: QuerySet[Activity], groupings: Sequence[str | None]
+) -> dict[str | None, list[GainGroup]]:
+    """:func:`gain_summary` for several groupings from one read of the scores (a dashboard
+    shows overall, by country, by topic and by gender: one pass instead of four)."""
+    for by in groupings:
+        if by is not None and by not in GROUPINGS:
+            raise ValueError(f"unknown grouping {by!r}")
     activity_ids = activities.order_by().values("pk")
     rows = EvaluationScore.objects.filter(registration__activity_id__in=activity_ids).values_list(
         "registration_id",
@@ -185,41 +194,47 @@ def gain_summary(activities: QuerySet[Activity], by: str | None = None) -> list[
         scores[rid][kind] = score
         facts[rid] = (activity_id, title, code, country, agency_kind, gender)
     learners = [_learner(rid, s) for rid, s in scores.items()]
-    if by is None:
-        return [summarise(learners, key="all", label=_("All activities"))]
 
     topics: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    if by == "topic":
+    if "topic" in groupings:
         links = Activity.topics.through.objects.filter(activity_id__in=activity_ids).values_list(
             "activity_id", "topic__key", "topic__name"
         )
         for activity_id, topic_key, topic_name in links:
             topics[activity_id].append((topic_key, topic_name))
 
-    fixed = _group_labels(by)
-    groups: dict[str, list[LearnerGain]] = defaultdict(list)
-    labels: dict[str, str] = {}
-    for learner in learners:
-        activity_id, title, code, country, kind_of_agency, gender = facts[learner.registration_id]
-        keys: Sequence[tuple[str, str]]
-        if by == "activity":
-            keys = [(str(activity_id), title)]
-        elif by == "topic":
-            keys = topics.get(activity_id) or [("none", _("No topic"))]
-        elif by == "country":
-            keys = [(code, country)]
-        elif by == "agency_type":
-            value = kind_of_agency or "none"
-            keys = [(value, fixed.get(value, value))]
-        else:
-            keys = [(gender, fixed.get(gender, gender))]
-        for key, label in keys:
-            groups[key].append(learner)
-            labels[key] = label
-    return sorted(
-        (summarise(members, key=key, label=labels[key]) for key, members in groups.items()),
-        key=lambda g: (g.label.casefold(), g.key),
-    )
+    result: dict[str | None, list[GainGroup]] = {}
+    for by in groupings:
+        if by is None:
+            result[by] = [summarise(learners, key="all", label=_("All activities"))]
+            continue
+        fixed = _group_labels(by)
+        groups: dict[str, list[LearnerGain]] = defaultdict(list)
+        labels: dict[str, str] = {}
+        for learner in learners:
+            activity_id, title, code, country, kind_of_agency, gender = facts[
+                learner.registration_id
+            ]
+            keys: Sequence[tuple[str, str]]
+            if by == "activity":
+                keys = [(str(activity_id), title)]
+            elif by == "topic":
+                keys = topics.get(activity_id) or [("none", _("No topic"))]
+            elif by == "country":
+                keys = [(code, country)]
+            elif by == "agency_type":
+                value = kind_of_agency or "none"
+                keys = [(value, fixed.get(value, value))]
+            else:
+                keys = [(gender, fixed.get(gender, gender))]
+            for key, label in keys:
+                groups[key].append(learner)
+                labels[key] = label
+        result[by] = sorted(
+            (summarise(members, key=key, label=labels[key]) for key, members in groups.items()),
+            key=lambda g: (g.label.casefold(), g.key),
+        )
+    return result
 
 
 def feedback_summary(activities: QuerySet[Activity]) -> FeedbackSummary:

@@ -37,6 +37,7 @@ from cybercap.activities.learning_gain import (
     FeedbackSummary,
     GainGroup,
     feedback_summary,
+    gain_summaries,
     gain_summary,
 )
 from cybercap.activities.models import (
@@ -441,14 +442,16 @@ def indicators(scope: Scope) -> Indicators:
 
 def _add_learning(result: Indicators, scope: Scope) -> None:
     activities = scope.activities.order_by()
-    by_country = gain_summary(activities, by="country")
     if scope.country_codes is not None:
+        by_country = gain_summary(activities, by="country")
         mine = [g for g in by_country if g.key in scope.country_codes]
         result.gain_by_country = mine
         result.gain_overall = mine[0] if len(mine) == 1 else None
         return
-    result.gain_by_country = by_country
-    result.gain_overall = next(iter(gain_summary(activities)), None)
-    result.gain_by_topic = gain_summary(activities, by="topic")
-    result.gain_by_gender = gain_summary(activities, by="gender")
+    # One read of the scores for all four views (each read is every score in scope).
+    gains = gain_summaries(activities, ("country", None, "topic", "gender"))
+    result.gain_by_country = gains["country"]
+    result.gain_overall = next(iter(gains[None]), None)
+    result.gain_by_topic = gains["topic"]
+    result.gain_by_gender = gains["gender"]
     result.feedback = feedback_summary(activities)
