@@ -82,6 +82,16 @@ def _register(client: Client, data: dict[str, Any], capture: Any) -> Any:
     return response
 
 
+def test_the_form_lists_agencies_in_a_fixed_number_of_queries(
+    world: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    for number in range(20):
+        AgencyFactory(country=world["vn"], name=f"Provincial unit {number}")
+    with django_assert_max_num_queries(6):
+        response = Client().get("/accounts/register/")
+    assert response.content.decode().count("Provincial unit") == 20
+
+
 def test_the_login_page_offers_registration() -> None:
     response = Client().get("/accounts/login/")
     assert b'href="/accounts/register/"' in response.content

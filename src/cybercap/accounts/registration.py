@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -159,8 +159,12 @@ def register(
     user.language = language
     user.is_active = False
     user.set_password(password)
-    with audit.acting_as(actor):
-        user.save()
+    try:
+        with audit.acting_as(actor), transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same address registered at the same moment in another request
+        _record("register_race", user=None, label=actor.label, ip_address=ip_address)
+        return
     expires = timezone.localdate() + dt.timedelta(days=LINK_DAYS)
     token = make_token(user, country=country, agency=agency)
     url = settings.SITE_URL + reverse("accounts:register_verify", kwargs={"token": token})
