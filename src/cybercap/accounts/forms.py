@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils import translation
 from django.utils.text import format_lazy
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cybercap.accounts.models import COUNTRY_ROLES, Role, User
 from cybercap.accounts.services import PROFILE_FIELDS
-from cybercap.network.models import Country
+from cybercap.network.models import Agency, Country
 
 
 class LoginForm(AuthenticationForm):
@@ -217,4 +218,96 @@ class RoleAssignmentForm(forms.Form):
             self.add_error(
                 "country", _("This role is not scoped to a country: leave the country empty.")
             )
+        return cleaned
+
+
+# --- self-registration --------------------------------------------------------------------------
+
+
+class AgencyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.country.name}: {obj}"
+
+
+class RegistrationForm(forms.Form):
+    """A learner registers: the agency must be one of the chosen country (no JavaScript needed)."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        help_text=_("As you write it, in any script."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=150,
+        help_text=_("We send a link to this address; it is also your user name."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        queryset=Country.objects.filter(asean_joined__isnull=False).order_by("name"),
+        to_field_name="code",
+        empty_label=_("Choose your country"),
+    )
+    agency = AgencyChoiceField(
+        label=_("Agency"),
+        queryset=Agency.objects.filter(country__asean_joined__isnull=False)
+        .select_related("country")
+        .order_by("country__name", "name"),
+        empty_label=_("Choose your agency"),
+        help_text=_("The agencies are listed by country: choose one of your country."),
+    )
+    language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that the programme keeps my name, e-mail address, country, agency and "
+            "learning progress to run the courses and report on them, and that my country's "
+            "focal point and the programme team can see them."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["language"].initial = translation.get_language()
+
+    def clean_full_name(self) -> str:
+        name = " ".join(str(self.cleaned_data["full_name"]).split())
+        if not name:
+            raise forms.ValidationError(_("Type your name."))
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        country, agency = cleaned.get("country"), cleaned.get("agency")
+        if country is not None and agency is not None and agency.country_id != country.pk:
+            self.add_error(
+                "agency",
+                _("%(agency)s is not an agency of %(country)s: choose one of your country.")
+                % {"agency": agency, "country": country.name},
+            )
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords differ."))
+        elif first:
+            user = User(
+                username=str(cleaned.get("email") or ""),
+                email=str(cleaned.get("email") or ""),
+                first_name=str(cleaned.get("full_name") or ""),
+            )
+            try:
+                password_validation.validate_password(first, user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
         return cleaned

@@ -19,7 +19,7 @@ import segno
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -37,17 +37,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cybercap.accounts import access, otp, services
+from cybercap.accounts import access, otp, registration, services
 from cybercap.accounts.forms import (
     ConfirmDeviceForm,
     FreshCodeForm,
     LoginForm,
     PasswordResetRequestForm,
     ProfileForm,
+    RegistrationForm,
     RoleAssignmentForm,
     TokenForm,
     UserFilterForm,
 )
+from cybercap.accounts.middleware import client_ip
 from cybercap.accounts.models import RoleAssignment, User
 
 USERS_PER_PAGE = 25
@@ -515,3 +517,71 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(user)s can log in again.") % {"user": account.display_name})
     return redirect("accounts:user_detail", pk=account.pk)
+
+
+# --- self-registration ---------------------------------------------------------------------------
+
+
+def _signed_in_elsewhere(request: HttpRequest) -> HttpResponse | None:
+    if request.user.is_authenticated:
+        messages.info(request, _("You are logged in already: log out to register a new account."))
+        return redirect("core:dashboard")
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """A learner registers; the page answers the same whether the address was known or not."""
+    if (answer := _signed_in_elsewhere(request)) is not None:
+        return answer
+    ip_address = client_ip(request)
+    if request.method == "POST" and registration.rate_limited(ip_address):
+        response = render(request, "accounts/register_limited.html", status=429)
+        response["Retry-After"] = str(registration.WINDOW)
+        return response
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "accounts/register.html", {"form": form}, status=400)
+        registration.rate_count(ip_address)
+        data = form.cleaned_data
+        registration.register(
+            full_name=data["full_name"],
+            email=data["email"],
+            country=data["country"],
+            agency=data["agency"],
+            language=data["language"],
+            password=data["password1"],
+            ip_address=ip_address,
+        )
+        return redirect("accounts:register_sent")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+@require_GET
+def register_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/register_sent.html", {"days": registration.LINK_DAYS})
+
+
+@require_http_methods(["GET", "POST"])
+def register_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners that open links activate nothing); POST activates."""
+    if (answer := _signed_in_elsewhere(request)) is not None:
+        return answer
+    try:
+        if request.method != "POST":
+            user, country, agency = registration.resolve(token)
+            context = {"account": user, "country": country, "agency": agency}
+            response = render(request, "accounts/register_verify.html", context)
+            add_never_cache_headers(response)
+            return response
+        verified = registration.verify(token=token, ip_address=client_ip(request))
+    except registration.LinkError as exc:
+        return render(request, "accounts/register_link_error.html", {"error": exc}, status=400)
+    login(request, verified.user, backend="django.contrib.auth.backends.ModelBackend")
+    language = verified.user.language or settings.LANGUAGE_CODE
+    translation.activate(language)
+    messages.success(request, _("Welcome! Your account is active: choose a course to begin."))
+    response = redirect("elearning:catalogue")
+    _set_language_cookie(response, language)
+    return response
