@@ -247,6 +247,13 @@ def test_only_staff_reach_the_planner(
         assert web.get("/activities/planner/").status_code == 403
         assert web.post("/activities/planner/plan/", {}).status_code == 403
     assert Client().get("/activities/planner/").status_code == 302
+    # Staff find it from the activity list and the programme dashboard; nobody else sees a link.
+    staff = client_for("staff")
+    for page in ("/activities/", "/activities/programme/"):
+        assert 'href="/activities/planner/"' in staff.get(page).content.decode()
+    focal = client_for("focal_point", thailand)
+    for page in ("/activities/", "/activities/programme/"):
+        assert 'href="/activities/planner/"' not in focal.get(page).content.decode()
 
 
 @pytest.mark.django_db
