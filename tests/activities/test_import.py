@@ -275,3 +275,25 @@ def test_import_pages_are_for_staff_only(
     focal = client_for("focal_point", thailand)
     assert focal.get(f"/activities/{activity.pk}/import/").status_code == 403
     assert Agency.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("word", "gender"),
+    [
+        ("ชาย", "male"),
+        ("หญิง", "female"),
+        ("Nữ", "female"),
+        ("NAM", "male"),
+        ("Perempuan", "female"),
+        ("laki-laki", "male"),
+        ("babae", "female"),
+        ("ស្រី", "female"),
+        ("ຊາຍ", "male"),
+        ("ကျား", "male"),
+        ("feto", "female"),
+    ],
+)
+def test_gender_words_of_the_regions_own_lists_are_understood(word: str, gender: str) -> None:
+    from cybercap.activities.importing import GENDERS, _norm
+
+    assert GENDERS[_norm(word)] == gender

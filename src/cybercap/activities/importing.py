@@ -41,6 +41,31 @@ GENDERS = {
     "": "undisclosed",
     "undisclosed": "undisclosed",
     "prefers not to say": "undisclosed",
+    # The words the region's own participant lists use (their layouts, not cybercap's template).
+    "ชาย": "male",  # Thai
+    "เพศชาย": "male",
+    "หญิง": "female",
+    "เพศหญิง": "female",
+    "nam": "male",  # Vietnamese
+    "nữ": "female",
+    "laki-laki": "male",  # Indonesian / Malay
+    "lelaki": "male",
+    "pria": "male",
+    "perempuan": "female",
+    "wanita": "female",
+    "lalaki": "male",  # Filipino
+    "babae": "female",
+    "ប្រុស": "male",  # Khmer
+    "ស្រី": "female",
+    "ຊາຍ": "male",  # Lao
+    "ຍິງ": "female",
+    "ကျား": "male",  # Myanmar
+    "မ": "female",
+    "mane": "male",  # Tetum
+    "feto": "female",
+}
+GENDERS = {
+    " ".join(unicodedata.normalize("NFC", k).casefold().split()): v for k, v in GENDERS.items()
 }
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
