@@ -79,6 +79,7 @@ def export_cmi5(course: Course, module_key: str | None = None) -> bytes:
         if not modules:
             raise KeyError(module_key)
     content: dict[str, bytes] = {
+        "shared/sco.js": (SCORM_ASSETS / "sco.js").read_bytes(),
         "shared/cmi5.js": (ASSETS / "cmi5.js").read_bytes(),
         "shared/sco.css": (SCORM_ASSETS / "sco.css").read_bytes(),
     }
