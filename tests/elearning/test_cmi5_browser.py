@@ -394,6 +394,7 @@ def test_scenario_statements_and_a_relaunch_that_resumes(
     )
     saved = json.loads(state.documents[key])
     assert saved["r"] == [0] and saved["s"][position] == [0, "ab"]
+    assert saved["w"] == [1, position]
     assert saved["c"] == 0 and saved["x"] == 0
     assert len(json.dumps(saved)) < 4096
     writes = [(m, q["stateId"][0]) for m, q in state.state_requests if m == "PUT"]
@@ -408,6 +409,7 @@ def test_scenario_statements_and_a_relaunch_that_resumes(
     _launch(page, base, state, module, course, launch["registration"], second_session)
     assert state.fetch_calls == 2
     section = page.locator(f"#scenario-{scenario.key}")
+    assert page.locator("body").get_attribute("data-resumed-at") == f"scenario-{scenario.key}"
     assert section.get_attribute("data-at") == node == "phone"
     integrity = run_state["variables"]["evidence_integrity"]
     assert section.locator("[data-var='evidence_integrity']").text_content() == str(integrity)

@@ -220,7 +220,7 @@ def test_a_sco_resumes_from_suspend_data(
     assert first["core"]["exit"] == "suspend"
     assert first["core"]["lesson_status"] == "incomplete"
     saved = json.loads(first["suspend_data"])
-    assert saved == {"r": [0], "s": [[0, ""] for _ in scos[module]["scenarios"]]}
+    assert saved == {"r": [0], "s": [[0, ""] for _ in scos[module]["scenarios"]], "w": [0, 0]}
 
     # The next session: the LMS hands back what scorm-again held, with entry "resume".
     resume = {
@@ -232,6 +232,7 @@ def test_a_sco_resumes_from_suspend_data(
         "suspend_data": first["suspend_data"],
     }
     frame = _open(page, base, module, resume=resume)
+    assert frame.locator("body").get_attribute("data-resumed-at") == lessons[0]
     assert frame.locator(f"button[data-lesson='{lessons[0]}']").is_disabled()
     assert frame.locator(f"button[data-lesson='{lessons[1]}']").is_enabled()
     frame.locator(f"button[data-lesson='{lessons[1]}']").click()
@@ -373,6 +374,7 @@ def test_a_scenario_resumes_mid_run_from_suspend_data(
     }
     frame = _open(page, base, module, resume=resume)
     section = frame.locator(f"#scenario-{scenario.key}")
+    assert frame.locator("body").get_attribute("data-resumed-at") == f"scenario-{scenario.key}"
     web = _web_run(scenario.graph, [0, 1])
     assert section.get_attribute("data-at") == web["node"] == "phone"
     integrity = section.locator("[data-var='evidence_integrity']").text_content()

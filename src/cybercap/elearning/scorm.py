@@ -112,6 +112,7 @@ def suspend_bound(data: dict[str, Any]) -> int:
         "r": list(range(len(data["lessons"]))),
         "q": [100, 1],
         "s": [[1, "z" * longest_path(s["graph"])] for s in data["scenarios"]],
+        "w": [1, max(len(data["lessons"]), len(data["scenarios"]))],
         # the cmi5 runtime's own marks (statements already sent)
         "c": 1,
         "x": 1,

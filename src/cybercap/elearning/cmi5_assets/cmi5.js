@@ -334,11 +334,16 @@
     maybeCompleted();
   }
 
+  /* Nothing to click until the saved progress is back and "initialized" is sent. */
+  var main = document.querySelector("main");
+  function usable(yes) { if (main) { main.inert = !yes; } }
+
   function start() {
     if (!launch.endpoint || !launch.fetch || !launch.actor || !launch.registration || !launch.activityId) {
       status("This module must be launched from a cmi5 learning system.");
       return;
     }
+    usable(false);
     var saved = "";
     queue = getToken().then(function (value) {
       token = value;
@@ -363,9 +368,10 @@
       var before = JSON.stringify(marks);
       reconcile();
       if (JSON.stringify(marks) !== before) { saveState(false); }
+      usable(true);
       document.body.setAttribute("data-cmi5", "ready");
     });
-    queue = queue.catch(function (error) { status(String(error)); });
+    queue = queue.catch(function (error) { usable(true); status(String(error)); });
   }
 
   sco = shared.create(hooks);

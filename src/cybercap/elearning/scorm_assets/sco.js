@@ -14,7 +14,7 @@
      score, every scenario finished (a run reached an end).
    - Saved progress, compact (ids as indices, never text):
        {"r": [lesson indices read], "q": [best quiz %, 1 if passed], "s": [[finished 0/1,
-        "path"] per scenario]}
+        "path"] per scenario], "w": [where: 0 lesson / 1 scenario / 2 quiz, its index]}
      a path is one letter per choice made in the current run ("acb": the first, third, second
      choice); the node, variables, flags and score are found again by replaying it. */
 (function () {
@@ -165,6 +165,9 @@
       });
     }
     if (Array.isArray(raw.q) && raw.q.length === 2) { progress.q = [Number(raw.q[0]) || 0, raw.q[1] ? 1 : 0]; }
+    if (Array.isArray(raw.w) && raw.w.length === 2 && typeof raw.w[0] === "number" && typeof raw.w[1] === "number") {
+      progress.w = [raw.w[0], raw.w[1]];
+    }
     if (Array.isArray(raw.s)) {
       for (i = 0; i < data.scenarios.length && i < raw.s.length; i += 1) {
         var kept = raw.s[i];
@@ -180,6 +183,7 @@
   function encode(progress, extra) {
     var out = { r: progress.r, s: progress.s };
     if (progress.q) { out.q = progress.q; }
+    if (progress.w) { out.w = progress.w; }
     Object.keys(extra || {}).forEach(function (key) { out[key] = extra[key]; });
     return JSON.stringify(out);
   }
@@ -208,6 +212,7 @@
     function markRead(event) {
       var key = event.target.getAttribute("data-lesson"), n = data.lessons.indexOf(key);
       if (n >= 0 && progress.r.indexOf(n) < 0) { progress.r.push(n); }
+      if (n >= 0) { progress.w = [0, n]; }
       event.target.disabled = true;
       emit("lessonRead", { key: key, index: n });
       emit("changed");
@@ -227,6 +232,7 @@
       var scaled = data.items.length ? total / data.items.length : 0;
       var percent = Math.round(100 * scaled), passed = scaled >= mastery;
       var best = progress.q ? progress.q[0] : -1;
+      progress.w = [2, 0];
       progress.q = [Math.max(best, percent), (progress.q && progress.q[1]) || passed ? 1 : 0];
       var out = document.getElementById("quiz-result");
       if (out) { out.textContent = percent + "%"; }
@@ -282,6 +288,7 @@
         var k = Number(picked.value), from = run.node, node = nodeOf(graph, from);
         var box = nodeBox(from), labels = box.querySelectorAll("[data-choice-text]");
         progress.s[index][1] += LETTERS.charAt(k);
+        progress.w = [1, index];
         render();
         if (run.ended) { progress.s[index][0] = 1; }
         var step = {
@@ -312,6 +319,18 @@
     for (b = 0; b < sections.length; b += 1) {
       players.push(new Player(sections[b], Number(sections[b].getAttribute("data-scenario"))));
     }
+    /* Back to the place the learner was at: the lesson, scenario or quiz last worked on. */
+    function where() {
+      var w = progress.w, target = null;
+      if (!w) { return; }
+      if (w[0] === 0 && data.lessons[w[1]]) { target = document.getElementById(data.lessons[w[1]]); }
+      if (w[0] === 1 && data.scenarios[w[1]]) { target = document.getElementById("scenario-" + data.scenarios[w[1]].key); }
+      if (w[0] === 2) { target = document.getElementById("quiz-section"); }
+      if (target && target.scrollIntoView) {
+        target.scrollIntoView();
+        document.body.setAttribute("data-resumed-at", target.id);
+      }
+    }
     function showAll() {
       showLessons();
       players.forEach(function (player) { player.render(); });
@@ -330,6 +349,7 @@
         var kept = decode(text);
         progress = kept.progress;
         showAll();
+        where();
         return kept.raw;
       },
       save: function (extra) { return encode(progress, extra); },
