@@ -248,13 +248,7 @@ def test_an_au_follows_the_cmi5_launch_sequence(
     state, base = lms
     launch = _launch(page, base, state, "m1-principles", course)
     data = json.loads(page.locator("#sco-data").text_content() or "{}")
-    for button in page.locator("button[data-lesson]").all():
-        button.click()
-    for item in data["items"]:
-        _answer_right(page, item)
-    page.locator("#quiz button[type=submit]").click()
-    page.locator("#finish").click()
-    page.wait_for_selector("body[data-cmi5=terminated]")
+    _finish_the_module(page, data, page.locator("button[data-lesson]").all())
 
     assert state.fetch_calls == 1
     assert state.bad_auth == 0
@@ -341,6 +335,17 @@ def _choose(page: Page, scenario: str, picks: list[int]) -> None:
         box.locator("button[type=submit]").click()
 
 
+def _finish_the_module(page: Page, data: dict[str, Any], lessons: list[Any]) -> None:
+    """Read the lessons given, answer the quiz right, exit (terminated)."""
+    for button in lessons:
+        button.click()
+    for item in data["items"]:
+        _answer_right(page, item)
+    page.locator("#quiz button[type=submit]").click()
+    page.locator("#finish").click()
+    page.wait_for_selector("body[data-cmi5=terminated]")
+
+
 def _verbs(statements: list[dict[str, Any]]) -> list[str]:
     return [s["verb"]["id"].rsplit("/", 1)[-1] for s in statements]
 
@@ -416,13 +421,7 @@ def test_scenario_statements_and_a_relaunch_that_resumes(
     assert lessons[0].is_disabled() and page.locator("button[data-lesson]").nth(1).is_enabled()
     _choose(page, scenario.key, [0, 0])  # the flag carried: Faraday bag -> cover-up -> record
     assert section.get_attribute("data-at") == "end-partial"
-    for button in page.locator("button[data-lesson]").all()[1:]:
-        button.click()
-    for item in data["items"]:
-        _answer_right(page, item)
-    page.locator("#quiz button[type=submit]").click()
-    page.locator("#finish").click()
-    page.wait_for_selector("body[data-cmi5=terminated]")
+    _finish_the_module(page, data, page.locator("button[data-lesson]").all()[1:])
     second = list(state.statements)
     verbs = _verbs(second)
     assert verbs[:4] == ["initialized", "answered", "answered", "experienced"]
@@ -458,6 +457,41 @@ def test_scenario_statements_and_a_relaunch_that_resumes(
     assert all(
         m == "GET" for m, q in state.state_requests if q.get("stateId") == ["LMS.LaunchData"]
     )
+
+
+def test_a_quiz_passed_after_a_fail_in_one_session_is_passed_at_the_next_launch(
+    page: Page, lms: tuple[LaunchingLMS, str], course: Course
+) -> None:
+    """One "passed" or "failed" per session: the quiz failed then passed in one session sends
+    "failed"; the next launch of the registration sends the "passed" it owes, once."""
+    state, base = lms
+    launch = _launch(page, base, state, "m1-principles", course)
+    data = json.loads(page.locator("#sco-data").text_content() or "{}")
+    page.locator("#quiz button[type=submit]").click()  # nothing ticked: failed
+    for item in data["items"]:
+        _answer_right(page, item)
+    page.locator("#quiz button[type=submit]").click()  # passed, but a judgement was sent
+    page.locator("#finish").click()
+    page.wait_for_selector("body[data-cmi5=terminated]")
+    verbs = [v for v in _verbs(state.statements) if v != "answered"]
+    assert verbs == ["initialized", "failed", "terminated"]
+
+    state.statements.clear()
+    _launch(page, base, state, "m1-principles", course, launch["registration"], str(uuid.uuid4()))
+    page.locator("#finish").click()
+    page.wait_for_selector("body[data-cmi5=terminated]")
+    assert _verbs(state.statements) == ["initialized", "passed", "terminated"]
+    passed = state.statements[1]
+    _validate(passed)
+    assert passed["result"]["success"] is True
+    assert passed["result"]["score"] == {"scaled": 1, "raw": 100, "min": 0, "max": 100}
+    assert passed["object"]["id"] == launch["activityId"]
+
+    state.statements.clear()
+    _launch(page, base, state, "m1-principles", course, launch["registration"], str(uuid.uuid4()))
+    page.locator("#finish").click()
+    page.wait_for_selector("body[data-cmi5=terminated]")
+    assert _verbs(state.statements) == ["initialized", "terminated"]
 
 
 @pytest.fixture
