@@ -71,7 +71,8 @@ def test_cmi5_xml_is_valid_with_one_au_per_module(course: Course) -> None:
             assert au.get("masteryScore") is None
     assert any(au.get("masteryScore") for au in aus)
     assert '<script src="../shared/cmi5.js"></script>' in page
-    assert "shared/cmi5.js" in names and "shared/sco.css" in names
+    assert {"shared/sco.js", "shared/cmi5.js", "shared/sco.css"} <= names
+    assert page.index('src="../shared/sco.js"') < page.index('src="../shared/cmi5.js"')
     figures = {f"shared/figures/{f.name}" for f in course.figures.all()}
     assert figures <= names
 

@@ -4,6 +4,7 @@ resolves, every listed file is in the zip."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from lxml import etree
 
+from cybercap.elearning import scorm, xapi
 from cybercap.elearning.models import Course
 from cybercap.elearning.scorm import ADLCP, IMSCP, check_package, export_scorm12
 from tests.quizzes.helpers import COURSE_KEY, loaded_course  # noqa: F401 - a fixture
@@ -87,3 +89,50 @@ def test_the_checks_catch_a_broken_package(course: Course) -> None:
     assert "identifierref 'RES-nowhere' resolves to no resource" in problems
     assert "RES-shared: shared/scorm.js is not in the package" in problems
     assert any(p.startswith("schema: ") and "titel" in p for p in problems)
+
+
+def test_the_pages_carry_the_scenarios_and_the_shared_runtime(course: Course) -> None:
+    data = export_scorm12(course)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        manifest = etree.fromstring(archive.read("imsmanifest.xml"))
+        pages = {
+            m.key: archive.read(f"{m.key}/index.html").decode()
+            for m in course.modules.order_by("position")
+        }
+        assert archive.read("shared/sco.js") == (scorm.ASSETS / "sco.js").read_bytes()
+    shared = manifest.find("cp:resources/cp:resource[@identifier='RES-shared']", {"cp": IMSCP})
+    listed = [f.get("href") for f in shared.iterfind("cp:file", {"cp": IMSCP})]
+    assert listed[:3] == ["shared/sco.js", "shared/scorm.js", "shared/sco.css"]
+    for module in course.modules.order_by("position"):
+        page = pages[module.key]
+        assert page.index('src="../shared/sco.js"') < page.index('src="../shared/scorm.js"')
+        payload = json.loads(page.split('id="sco-data">', 1)[1].split("</script>", 1)[0])
+        scenarios = list(module.scenarios.order_by("position"))
+        assert [s["key"] for s in payload["scenarios"]] == [s.key for s in scenarios]
+        for packed, scenario in zip(payload["scenarios"], scenarios, strict=True):
+            assert packed["graph"] == scorm.scenario_runtime_graph(scenario.graph)
+            assert packed["iri"] == xapi.scenario_iri(course.key, scenario.key)
+            assert f'id="scenario-{scenario.key}"' in page
+            for node in scenario.graph["nodes"]:
+                assert f'data-node="{node["id"]}"' in page
+                for choice in node.get("choices") or []:
+                    assert f'data-fb="{node["id"]}/{choice["id"]}"' in page
+        # the structure only: the words are in the page, not in the data
+        assert '"feedback"' not in json.dumps(payload["scenarios"])
+        assert scorm.suspend_bound(payload) < 200
+    assert sum(len(scorm.scenario_runtime_graph(s.graph)["nodes"]) for s in course.scenarios.all())
+
+
+def test_the_export_refuses_progress_that_could_outgrow_suspend_data(
+    course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = course.scenarios.order_by("position").first()
+    assert scenario is not None
+    assert scorm.longest_path(scenario.graph) >= 3
+    monkeypatch.setattr(scorm, "SUSPEND_LIMIT", 40)
+    with pytest.raises(ValueError, match="could pass 40 characters"):
+        export_scorm12(course, scenario.module.key)
+    wide = json.loads(json.dumps(scenario.graph))
+    wide["nodes"][0]["choices"] = wide["nodes"][0]["choices"] * 9
+    with pytest.raises(ValueError, match="more than 26 choices"):
+        scorm.scenario_runtime_graph(wide)

@@ -1,13 +1,15 @@
 """cmi5 export: ``cmi5.xml`` at the zip root and one assignable unit (AU) per module.
 
-Each AU is the same module page as the SCORM 1.2 export (lessons and the module quiz), played
-by ``shared/cmi5.js`` instead of the SCORM runtime. The script follows the cmi5 launch
-sequence: it reads ``endpoint``, ``fetch``, ``actor``, ``registration`` and ``activityId`` from
-the launch URL, POSTs the fetch URL once for the authorization token, GETs the
-``LMS.LaunchData`` state document (context template, launch mode, mastery score, return URL),
-sends ``initialized`` first, then ``answered`` per quiz item, ``passed`` or ``failed`` against
-the mastery score, ``completed`` once every lesson is read (and the quiz taken), and
-``terminated`` last.
+Each AU is the same module page as the SCORM 1.2 export (lessons, branching scenarios and the
+module quiz, played by ``shared/sco.js``), reported by ``shared/cmi5.js`` instead of the SCORM
+runtime. The script follows the cmi5 launch sequence: it reads ``endpoint``, ``fetch``,
+``actor``, ``registration`` and ``activityId`` from the launch URL, POSTs the fetch URL once for
+the authorization token, GETs the ``LMS.LaunchData`` state document (context template, launch
+mode, mastery score, return URL) and its own saved progress (state ``cybercap.au-progress``, see
+docs/elearning-standards.md), sends ``initialized`` first, then ``answered`` per quiz item and
+scenario choice, ``experienced`` per finished scenario run, ``passed`` or ``failed`` against the
+mastery score, ``completed`` once every lesson is read, the quiz taken and every scenario
+finished, and ``terminated`` last.
 
 The AU and course ids are the platform's own xAPI activity IRIs (:mod:`cybercap.elearning.xapi`),
 so statements from an outside LMS line up with the platform's.
@@ -79,6 +81,7 @@ def export_cmi5(course: Course, module_key: str | None = None) -> bytes:
         if not modules:
             raise KeyError(module_key)
     content: dict[str, bytes] = {
+        "shared/sco.js": (SCORM_ASSETS / "sco.js").read_bytes(),
         "shared/cmi5.js": (ASSETS / "cmi5.js").read_bytes(),
         "shared/sco.css": (SCORM_ASSETS / "sco.css").read_bytes(),
     }

@@ -4,7 +4,10 @@ Each module becomes ``<module>/index.html``: its lessons (the same sanitised HTM
 pages, figures from ``shared/figures/``) and its quiz, played by ``shared/scorm.js``, which
 finds the LMS ``API``, resumes from ``cmi.suspend_data``, scores the quiz with the platform's
 rules and reports ``cmi.core.lesson_status``, ``cmi.core.score.*``, ``cmi.core.session_time``
-and one ``cmi.interactions.n`` per item. Branching scenarios are not in the package yet.
+and one ``cmi.interactions.n`` per item and per scenario choice. ``shared/sco.js`` (included by
+both the SCORM and the cmi5 page) holds what the two runtimes share: quiz scoring, the branching
+scenarios (played with the web engine's rules from the same parsed graph, see
+:func:`scenario_runtime_graph`), the module's progress and its compact saved form.
 
 :func:`check_package` validates a package: the manifest against the ADL/IMS schemas (with
 lxml, using the two workarounds the standards README names), the schema version, every
@@ -19,6 +22,7 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -42,6 +46,80 @@ def _ident(prefix: str, key: str) -> str:
     return f"{prefix}-{re.sub(r'[^A-Za-z0-9_.-]', '-', key)}"
 
 
+# The saved progress keeps a scenario's path as one letter per choice (``"acb"``): a node has at
+# most 26 choices. SCORM 1.2 keeps at most 4,096 characters of ``cmi.suspend_data``.
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+SUSPEND_LIMIT = 4096
+
+
+def scenario_runtime_graph(graph: dict[str, Any]) -> dict[str, Any]:
+    """What the packaged engine needs of a scenario's parsed graph (``Scenario.graph``, the
+    content model as loaded): its structure without the text, which is in the page."""
+    nodes = []
+    for node in graph["nodes"]:
+        if len(node.get("choices") or []) > len(LETTERS):
+            raise ValueError(f"{graph['id']}/{node['id']}: more than {len(LETTERS)} choices")
+        nodes.append(
+            {
+                "id": node["id"],
+                "end": bool(node.get("end")),
+                "outcome": node.get("outcome") or "",
+                "choices": [
+                    {
+                        "id": choice["id"],
+                        "score": choice.get("score", 0),
+                        "effects": choice.get("effects") or {},
+                        "set_flags": choice.get("set_flags") or [],
+                        "next": choice["next"],
+                    }
+                    for choice in node.get("choices") or []
+                ],
+            }
+        )
+    return {
+        "start": graph["start"],
+        "max_score": graph["max_score"],
+        "pass_score": graph["pass_score"],
+        "variables": {
+            name: {"initial": spec["initial"], "min": spec["min"], "max": spec["max"]}
+            for name, spec in (graph.get("variables") or {}).items()
+        },
+        "nodes": nodes,
+    }
+
+
+def longest_path(graph: dict[str, Any]) -> int:
+    """The most choices a run of the scenario can take (the graph has no cycle: checked)."""
+    nodes = {node["id"]: node for node in graph["nodes"]}
+    depth: dict[str, int] = {}
+
+    def walk(node_id: str) -> int:
+        if node_id not in depth:
+            targets: list[str] = []
+            for choice in nodes[node_id].get("choices") or []:
+                routes = choice["next"]
+                targets += [routes] if isinstance(routes, str) else [r["to"] for r in routes]
+            depth[node_id] = max((1 + walk(t) for t in targets), default=0)
+        return depth[node_id]
+
+    return walk(graph["start"])
+
+
+def suspend_bound(data: dict[str, Any]) -> int:
+    """The longest saved progress the module page can write: every lesson read, the quiz at
+    100 %, every scenario finished and on its longest path (see ``shared/sco.js``)."""
+    worst = {
+        "r": list(range(len(data["lessons"]))),
+        "q": [100, 1],
+        "s": [[1, "z" * longest_path(s["graph"])] for s in data["scenarios"]],
+        "w": [1, max(len(data["lessons"]), len(data["scenarios"]))],
+        # the cmi5 runtime's own marks (statements already sent)
+        "c": 1,
+        "x": 1,
+    }
+    return len(json.dumps(worst, separators=(",", ":")))
+
+
 def _sco_page(course: Course, module: Module, runtime: str = "scorm.js") -> tuple[str, int]:
     """The module's page (played by ``shared/<runtime>``) and the number of quiz items in it.
     The cmi5 export uses the same page with its own runtime."""
@@ -55,7 +133,8 @@ def _sco_page(course: Course, module: Module, runtime: str = "scorm.js") -> tupl
         pool = list(module.quiz.items.filter(retired=False).order_by("key"))
         items = pool[: module.quiz.draw] if module.quiz.draw else pool
     shown = [(item, display_options(item, "scorm")) for item in items]
-    data = {
+    scenarios = list(module.scenarios.order_by("position"))
+    data: dict[str, Any] = {
         "mastery": module.mastery if module.quiz is not None else 0,
         "lessons": [lesson.key for lesson in lessons],
         "items": [
@@ -70,7 +149,17 @@ def _sco_page(course: Course, module: Module, runtime: str = "scorm.js") -> tupl
             }
             for item in items
         ],
+        "scenarios": [
+            {
+                "key": scenario.key,
+                "iri": xapi.scenario_iri(course.key, scenario.key),
+                "graph": scenario_runtime_graph(scenario.graph),
+            }
+            for scenario in scenarios
+        ],
     }
+    if suspend_bound(data) > SUSPEND_LIMIT:
+        raise ValueError(f"{module.key}: the saved progress could pass {SUSPEND_LIMIT} characters")
     payload = json.dumps(data).replace("<", "\\u003c")
     html = render_to_string(
         "elearning/scorm/sco.html",
@@ -79,6 +168,7 @@ def _sco_page(course: Course, module: Module, runtime: str = "scorm.js") -> tupl
             "module": module,
             "lessons": lessons,
             "items": shown,
+            "scenarios": scenarios,
             "positions": range(1, 1 + max((len(i.options) for i in items), default=0)),
             "data": payload,
             "runtime": runtime,
@@ -152,7 +242,7 @@ def export_scorm12(course: Course, module_key: str | None = None) -> bytes:
             raise KeyError(module_key)
     content: dict[str, bytes] = {}
     files: dict[str, list[str]] = {"shared": []}
-    for name in ("scorm.js", "sco.css"):
+    for name in ("sco.js", "scorm.js", "sco.css"):
         content[f"shared/{name}"] = (ASSETS / name).read_bytes()
         files["shared"].append(f"shared/{name}")
     for figure in course.figures.order_by("name"):

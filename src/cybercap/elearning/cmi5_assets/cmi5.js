@@ -1,19 +1,37 @@
-/* cybercap cmi5 runtime for one module (assignable unit).
+/* cybercap cmi5 runtime for one module (assignable unit), over shared/sco.js (lessons, quiz,
+   scenarios and progress).
 
    The cmi5 launch sequence: read endpoint, fetch, actor, registration and activityId from the
-   launch URL; POST the fetch URL once for the authorization token (kept in sessionStorage, so a
-   reload does not fetch it again); GET the LMS.LaunchData state document; send "initialized"
-   first; then "answered" per quiz item, "passed" or "failed" against the mastery score,
-   "completed" once every lesson is read (and the quiz taken); "terminated" last. Statements are
-   sent one after another, in order. */
+   launch URL; POST the fetch URL once for the authorization token (kept in sessionStorage per
+   fetch URL, so a reload of the same launch does not fetch it again and a new launch does); GET
+   the LMS.LaunchData state document (never written by the AU); list the state documents and GET
+   the AU's own, STATE_ID (the saved progress), when it is there, and resume from it; send
+   "initialized" first; then
+   - "answered" per quiz item and per scenario choice (the node as a cmi.interaction "choice"
+     activity, the choice id as the response, the scenario as parent), "experienced" the
+     scenario when a run ends (score, success against its pass score, completion): cmi5
+     "allowed" statements, without the cmi5 category;
+   - "passed" or "failed" against the mastery score (at most one per session; "passed" at most
+     once per registration, sent on a later launch if the quiz was passed after a "failed" in
+     the same session), "completed" once every lesson is read, the quiz taken and every
+     scenario finished (once per registration): cmi5 "defined" statements, Normal mode only;
+   - "terminated" last.
+   The progress is PUT to STATE_ID after every change (Normal mode only), with the marks of
+   the cmi5 statements already sent in the registration ("c": completed, "x": passed).
+   Statements and state writes are sent one after another, in order. */
 (function () {
   "use strict";
+  var STATE_ID = "cybercap.au-progress";
   var VERBS = "http://adlnet.gov/expapi/verbs/";
   var CATEGORY_CMI5 = "https://w3id.org/xapi/cmi5/context/categories/cmi5";
   var CATEGORY_MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon";
   var MASTERY_EXTENSION = "https://w3id.org/xapi/cmi5/context/extensions/masteryscore";
+  var INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction";
+  var SIMULATION = "http://adlnet.gov/expapi/activities/simulation";
   var started = new Date();
-  var data = JSON.parse(document.getElementById("sco-data").textContent);
+  var shared = window.cybercapSCO;
+  var data = shared.data;
+  var language = document.documentElement.lang || "en";
   var params = new URLSearchParams(window.location.search);
   var launch = {
     endpoint: params.get("endpoint") || "",
@@ -22,8 +40,9 @@
     registration: params.get("registration") || "",
     activityId: params.get("activityId") || ""
   };
-  var state = { read: [], quizDone: false, passed: false, completed: false, terminated: false };
-  var token = null, launchData = null, queue = null, mastery = data.mastery;
+  var marks = { c: 0, x: 0 };
+  var session = { judged: false, terminated: false, ready: false };
+  var token = null, launchData = null, queue = null, mastery = data.mastery, sco = null;
 
   function status(text) {
     var out = document.getElementById("quiz-result");
@@ -65,9 +84,11 @@
     return out;
   }
 
-  /* The fetch URL gives the token once: POST it only when this session has none yet. */
+  function round4(x) { return Math.round(x * 10000) / 10000; }
+
+  /* The fetch URL gives the token once: POST it only when this launch has none yet. */
   function getToken() {
-    var key = "cmi5-token:" + launch.registration + ":" + launch.activityId;
+    var key = "cmi5-token:" + launch.fetch;
     var kept = window.sessionStorage.getItem(key);
     if (kept) { return Promise.resolve(kept); }
     return window.fetch(launch.fetch, { method: "POST" }).then(function (response) {
@@ -80,9 +101,21 @@
     });
   }
 
-  function getLaunchData() {
+  function stateUrl(stateId) {
     var query = new URLSearchParams({
-      stateId: "LMS.LaunchData",
+      stateId: stateId,
+      activityId: launch.activityId,
+      agent: launch.actor,
+      registration: launch.registration
+    });
+    return endpointUrl("activities/state?" + query.toString());
+  }
+
+  /* The ids of the state documents kept for this AU, learner and registration (the State API's
+     multiple-document GET): the AU asks for its own document only when it is there, rather
+     than provoking a 404 on a first launch. */
+  function stateIds() {
+    var query = new URLSearchParams({
       activityId: launch.activityId,
       agent: launch.actor,
       registration: launch.registration
@@ -90,26 +123,40 @@
     return window.fetch(endpointUrl("activities/state?" + query.toString()), {
       method: "GET", headers: headers()
     }).then(function (response) {
-      if (!response.ok) { throw new Error("LMS.LaunchData: HTTP " + response.status); }
+      if (!response.ok) { throw new Error("state ids: HTTP " + response.status); }
       return response.json();
     });
   }
 
-  function context(categories, masteryScore) {
+  /* A state document's text; "" when there is none (404). */
+  function getState(stateId) {
+    return window.fetch(stateUrl(stateId), { method: "GET", headers: headers() }).then(function (response) {
+      if (response.status === 404) { return ""; }
+      if (!response.ok) { throw new Error(stateId + ": HTTP " + response.status); }
+      return response.text();
+    });
+  }
+
+  function normal() { return !launchData || !launchData.launchMode || launchData.launchMode === "Normal"; }
+
+  function context(categories, options) {
     var ctx = JSON.parse(JSON.stringify(launchData.contextTemplate || {}));
-    if (typeof masteryScore === "number") {
+    if (typeof options.masteryScore === "number") {
       ctx.extensions = ctx.extensions || {};
-      ctx.extensions[MASTERY_EXTENSION] = masteryScore;
+      ctx.extensions[MASTERY_EXTENSION] = options.masteryScore;
     }
     ctx.registration = launch.registration;
-    if (document.documentElement.lang) { ctx.language = document.documentElement.lang; }
-    if (categories.length) {
+    ctx.language = language;
+    function add(kind, ids) {
+      if (!ids.length) { return; }
       ctx.contextActivities = ctx.contextActivities || {};
-      var list = ctx.contextActivities.category || [];
+      var list = ctx.contextActivities[kind] || [];
       if (!Array.isArray(list)) { list = [list]; }
-      categories.forEach(function (id) { list.push({ objectType: "Activity", id: id }); });
-      ctx.contextActivities.category = list;
+      ids.forEach(function (id) { list.push({ objectType: "Activity", id: id }); });
+      ctx.contextActivities[kind] = list;
     }
+    add("category", categories);
+    add("parent", options.parents || []);
     return ctx;
   }
 
@@ -119,7 +166,7 @@
       actor: JSON.parse(launch.actor),
       verb: { id: VERBS + verb, display: { "en-US": verb } },
       object: options.object || { objectType: "Activity", id: launch.activityId },
-      context: context(options.categories || [], options.masteryScore),
+      context: context(options.categories || [], options),
       timestamp: new Date().toISOString(),
       version: "1.0.3"
     };
@@ -135,69 +182,32 @@
     });
   }
 
-  /* Statements go one after another, in the order they were made. */
-  function enqueue(verb, options, keepalive) {
-    queue = queue.then(function () { return send(statement(verb, options), keepalive); });
-    queue = queue.catch(function (error) { status(String(error)); });
+  function later(step) {
+    queue = queue.then(step).catch(function (error) { status(String(error)); });
     return queue;
   }
 
-  var normal = function () { return !launchData || !launchData.launchMode || launchData.launchMode === "Normal"; };
-
-  /* Scoring: the same rules as cybercap.quizzes.scoring (and the SCORM runtime). */
-  function scoreItem(item, answer) {
-    var key = item.correct, i, j;
-    if (item.type === "single" || item.type === "true_false") {
-      return answer.length === 1 && answer[0] === key[0] ? 1 : 0;
-    }
-    if (item.type === "multiple") {
-      var right = 0, wrong = 0;
-      for (i = 0; i < answer.length; i += 1) {
-        if (key.indexOf(answer[i]) >= 0) { right += 1; } else { wrong += 1; }
-      }
-      return Math.max(0, (right - wrong) / key.length);
-    }
-    if (item.type === "ordering") {
-      if (answer.length !== key.length) { return 0; }
-      for (i = 0; i < key.length; i += 1) { if (answer.indexOf(key[i]) < 0) { return 0; } }
-      if (key.length < 2) { return 1; }
-      var agree = 0, pairs = 0;
-      for (i = 0; i < key.length; i += 1) {
-        for (j = i + 1; j < key.length; j += 1) {
-          pairs += 1;
-          if (answer.indexOf(key[i]) < answer.indexOf(key[j])) { agree += 1; }
-        }
-      }
-      return agree / pairs;
-    }
-    var names = Object.keys(key), hits = 0;
-    for (i = 0; i < names.length; i += 1) { if (answer[names[i]] === key[names[i]]) { hits += 1; } }
-    return hits / names.length;
+  /* Statements go one after another, in the order they were made; none after terminated. */
+  function enqueue(verb, options, keepalive) {
+    if (!session.ready || (session.terminated && verb !== "terminated")) { return queue; }
+    var body = statement(verb, options);
+    return later(function () { return send(body, keepalive); });
   }
 
-  function readAnswer(form, item) {
-    var i, el;
-    if (item.type === "ordering" || item.type === "matching") {
-      var values = {};
-      for (i = 0; i < item.options.length; i += 1) {
-        el = form.elements["i-" + item.key + "-" + item.options[i]];
-        values[item.options[i]] = el ? el.value : "";
-      }
-      if (item.type === "matching") { return values; }
-      return item.options.slice().sort(function (a, b) {
-        return Number(values[a] || 99) - Number(values[b] || 99);
+  /* The progress and the marks, saved in the AU's own state document (Normal mode). */
+  function saveState(keepalive) {
+    if (!session.ready || session.terminated || !normal()) { return queue; }
+    var text = sco.save(marks);
+    return later(function () {
+      return window.fetch(stateUrl(STATE_ID), {
+        method: "PUT", headers: headers(), body: text, keepalive: !!keepalive
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(STATE_ID + ": HTTP " + response.status); }
       });
-    }
-    var chosen = [], inputs = form.querySelectorAll("[name='i-" + item.key + "']");
-    for (i = 0; i < inputs.length; i += 1) { if (inputs[i].checked) { chosen.push(inputs[i].value); } }
-    return chosen;
+    });
   }
 
-  var TYPES = { single: "choice", multiple: "choice", true_false: "true-false",
-                ordering: "sequencing", matching: "matching" };
-
-  /* xAPI interaction responses: "a[,]b", "true", "src[.]tgt[,]src[.]tgt". */
-  function response(item, answer) {
+  function itemResponse(item, answer) {
     if (item.type === "true_false") { return answer.length ? (answer[0] === "true" ? "true" : "false") : ""; }
     if (item.type === "matching") {
       return Object.keys(answer).sort().filter(function (k) { return answer[k]; })
@@ -208,8 +218,8 @@
 
   function itemObject(item) {
     var definition = {
-      type: "http://adlnet.gov/expapi/activities/cmi.interaction",
-      interactionType: TYPES[item.type],
+      type: INTERACTION,
+      interactionType: shared.TYPES[item.type],
       correctResponsesPattern: [item.pattern]
     };
     var components = item.options.map(function (id) { return { id: id }; });
@@ -218,97 +228,153 @@
     return { objectType: "Activity", id: item.iri, definition: definition };
   }
 
+  function described(text) { var out = {}; out[language] = text; return out; }
+
+  /* "completed": every lesson read, the quiz taken, every scenario finished; once. */
   function maybeCompleted() {
-    if (state.completed || state.terminated || !normal()) { return; }
-    if (state.read.length < data.lessons.length) { return; }
-    if (data.items.length && !state.quizDone) { return; }
-    state.completed = true;
+    if (marks.c || session.terminated || !normal() || !sco.materialDone()) { return; }
+    marks.c = 1;
     enqueue("completed", {
       categories: [CATEGORY_CMI5, CATEGORY_MOVEON],
       result: { completion: true, duration: duration(new Date() - started) }
     });
   }
 
-  function submitQuiz(event) {
-    event.preventDefault();
-    if (state.passed || state.terminated) { return; }
-    var form = event.target, total = 0, n;
-    for (n = 0; n < data.items.length; n += 1) {
-      var item = data.items[n], answer = readAnswer(form, item), score = scoreItem(item, answer);
-      var text = response(item, answer);
-      total += score;
-      if (text) {
-        enqueue("answered", {
-          object: itemObject(item),
-          result: { response: text, success: score === 1, completion: true,
-                    score: { scaled: Math.round(score * 10000) / 10000, raw: score, min: 0, max: 1 } }
-        });
-      }
-      var box = document.getElementById("explain-" + item.key);
-      if (box) { box.hidden = false; }
+  /* "passed" / "failed" against the mastery score: one per session, "passed" once. */
+  function judge(passed, scaled, percent) {
+    if (!(mastery > 0) || !normal() || session.judged || marks.x || session.terminated) { return; }
+    session.judged = true;
+    var result = { success: passed, duration: duration(new Date() - started) };
+    if (typeof scaled === "number") {
+      result.score = { scaled: round4(scaled), raw: percent, min: 0, max: 100 };
     }
-    var scaled = data.items.length ? total / data.items.length : 0;
-    var percent = Math.round(100 * scaled);
-    status(percent + "%");
-    state.quizDone = true;
-    if (mastery > 0 && normal()) {
-      var passed = scaled >= mastery;
-      state.passed = passed;
-      enqueue(passed ? "passed" : "failed", {
-        categories: [CATEGORY_CMI5, CATEGORY_MOVEON],
-        masteryScore: typeof launchData.masteryScore === "number" ? launchData.masteryScore : null,
+    if (passed) { marks.x = 1; }
+    enqueue(passed ? "passed" : "failed", {
+      categories: [CATEGORY_CMI5, CATEGORY_MOVEON],
+      masteryScore: launchData && typeof launchData.masteryScore === "number" ? launchData.masteryScore : null,
+      result: result
+    });
+  }
+
+  var hooks = {
+    quizScored: function (outcome) {
+      outcome.answers.forEach(function (entry) {
+        var text = itemResponse(entry.item, entry.answer);
+        if (!text) { return; }
+        enqueue("answered", {
+          object: itemObject(entry.item),
+          result: { response: text, success: entry.score === 1, completion: true,
+                    score: { scaled: round4(entry.score), raw: entry.score, min: 0, max: 1 } }
+        });
+      });
+      judge(outcome.passed, outcome.scaled, outcome.percent);
+    },
+    scenarioChoice: function (step) {
+      enqueue("answered", {
+        object: {
+          objectType: "Activity",
+          id: step.scenario.iri + "/node/" + encodeURIComponent(step.node),
+          definition: {
+            type: INTERACTION,
+            description: described(step.nodeText),
+            interactionType: "choice",
+            choices: step.choices.map(function (c) { return { id: c.id, description: described(c.text) }; })
+          }
+        },
+        parents: [step.scenario.iri],
+        result: { response: step.choice.id, completion: true, score: { raw: step.choice.score } }
+      });
+    },
+    scenarioEnded: function (step) {
+      var graph = step.scenario.graph, section = document.getElementById("scenario-" + step.scenario.key);
+      var title = section ? section.querySelector("h2").textContent.trim() : step.scenario.key;
+      var maximum = graph.max_score || 1;
+      enqueue("experienced", {
+        object: {
+          objectType: "Activity",
+          id: step.scenario.iri,
+          definition: { type: SIMULATION, name: described(title) }
+        },
+        parents: [launch.activityId],
         result: {
-          score: { scaled: Math.round(scaled * 10000) / 10000, raw: percent, min: 0, max: 100 },
-          success: passed, duration: duration(new Date() - started)
+          score: { scaled: round4(Math.max(0, Math.min(1, step.run.score / maximum))),
+                   raw: step.run.score, min: 0, max: graph.max_score },
+          success: step.run.passed,
+          completion: true
         }
       });
-      if (passed) {
-        var button = form.querySelector("button[type=submit]");
-        if (button) { button.disabled = true; }
-      }
+    },
+    changed: function () {
+      maybeCompleted();
+      saveState(false);
     }
-    maybeCompleted();
-  }
-
-  function markRead(event) {
-    var lesson = event.target.getAttribute("data-lesson");
-    if (state.read.indexOf(lesson) < 0) { state.read.push(lesson); }
-    event.target.disabled = true;
-    maybeCompleted();
-  }
+  };
 
   function terminate(leaving) {
-    if (state.terminated || !queue) { return queue; }
-    state.terminated = true;
+    if (session.terminated || !session.ready) { return null; }
+    saveState(leaving);
     var done = enqueue("terminated", {
       categories: [CATEGORY_CMI5],
       result: { duration: duration(new Date() - started) }
     }, leaving);
+    session.terminated = true;
     var finishButton = document.getElementById("finish");
     if (finishButton) { finishButton.disabled = true; }
     return done;
   }
+
+  /* What a saved progress owes the LMS: "passed" for a quiz passed after a "failed" in an
+     earlier session, "completed" for material finished when it could not be sent. */
+  function reconcile() {
+    var progress = sco.progress();
+    if (progress.q && progress.q[1] && !marks.x) {
+      var scaled = progress.q[0] / 100;
+      judge(true, scaled >= mastery ? scaled : null, progress.q[0]);
+    }
+    maybeCompleted();
+  }
+
+  /* Nothing to click until the saved progress is back and "initialized" is sent. */
+  var main = document.querySelector("main");
+  function usable(yes) { if (main) { main.inert = !yes; } }
 
   function start() {
     if (!launch.endpoint || !launch.fetch || !launch.actor || !launch.registration || !launch.activityId) {
       status("This module must be launched from a cmi5 learning system.");
       return;
     }
+    usable(false);
+    var saved = "";
     queue = getToken().then(function (value) {
       token = value;
-      return getLaunchData();
-    }).then(function (body) {
-      launchData = body || {};
+      return getState("LMS.LaunchData");
+    }).then(function (text) {
+      launchData = text ? JSON.parse(text) : {};
       if (typeof launchData.masteryScore === "number") { mastery = launchData.masteryScore; }
+      sco.setMastery(mastery);
+      return stateIds();
+    }).then(function (ids) {
+      return Array.isArray(ids) && ids.indexOf(STATE_ID) >= 0 ? getState(STATE_ID) : "";
+    }).then(function (text) {
+      saved = text;
       return send(statement("initialized", { categories: [CATEGORY_CMI5] }));
+    }).then(function () {
+      session.ready = true;
+      if (saved) {
+        var raw = sco.load(saved);
+        marks.c = raw.c ? 1 : 0;
+        marks.x = raw.x ? 1 : 0;
+      }
+      var before = JSON.stringify(marks);
+      reconcile();
+      if (JSON.stringify(marks) !== before) { saveState(false); }
+      usable(true);
+      document.body.setAttribute("data-cmi5", "ready");
     });
-    queue = queue.catch(function (error) { status(String(error)); });
+    queue = queue.catch(function (error) { usable(true); status(String(error)); });
   }
 
-  var buttons = document.querySelectorAll("button[data-lesson]"), b;
-  for (b = 0; b < buttons.length; b += 1) { buttons[b].addEventListener("click", markRead); }
-  var quiz = document.getElementById("quiz");
-  if (quiz) { quiz.addEventListener("submit", submitQuiz); }
+  sco = shared.create(hooks);
   var finish = document.getElementById("finish");
   if (finish) {
     finish.addEventListener("click", function () {

@@ -1,11 +1,28 @@
-/* cybercap SCORM 1.2 runtime for one module (SCO). Finds the LMS API, restores where the
-   learner was (cmi.suspend_data), scores the module quiz with the platform's rules, reports
-   lesson_status, score, session_time and one interaction per item, and finishes cleanly. */
+/* cybercap SCORM 1.2 runtime for one module (SCO), over shared/sco.js (lessons, quiz,
+   scenarios and progress). Finds the LMS API, restores where the learner was from
+   cmi.suspend_data (the compact progress of sco.js, within 4,096 characters), and reports:
+
+   - cmi.core.lesson_status: "passed" (a module with a quiz) or "completed" (without one) once
+     the web's completion rules hold (lessons read, quiz passed at the mastery score, every
+     scenario finished); "failed" while the quiz is taken but not passed; else "incomplete";
+   - cmi.core.score.raw (0..100, the best quiz score) with the status it decides: at once when
+     the quiz is failed, and when passed only once the module is complete, so that an LMS that
+     derives the status from the masteryscore cannot pass a module whose scenario is unfinished;
+   - one cmi.interactions.n per quiz item ("choice", "true-false", "sequencing", "matching"),
+     one "choice" interaction per scenario choice (id "<scenario>.<node>", the response a
+     single letter a-z for the choice's position, the result the choice's score, the weighting
+     the best score at that node, the best choice as the correct response) and one
+     "performance" interaction when a run ends (id the scenario, the response the path
+     letters, the result the run's score, the weighting the scenario's maximum score);
+     interactions are appended at cmi.interactions._count;
+   - cmi.core.lesson_location, cmi.core.session_time, cmi.core.exit ("suspend" until complete). */
 (function () {
   "use strict";
   var started = new Date();
   var api = null;
   var finished = false;
+  var shared = window.cybercapSCO;
+  var data = shared.data;
 
   function findAPI(win) {
     var tries = 0;
@@ -30,66 +47,37 @@
     return pad(Math.min(h, 9999), 4) + ":" + pad(m, 2) + ":" + pad(s, 2);
   }
 
-  var data = JSON.parse(document.getElementById("sco-data").textContent);
-  var state = { read: [], done: false };
+  var sco = null;
+
+  function nextInteraction() {
+    var count = parseInt(get("cmi.interactions._count"), 10);
+    return "cmi.interactions." + (isNaN(count) ? 0 : count) + ".";
+  }
+
+  function report() {
+    var progress = sco.progress();
+    if (sco.complete()) {
+      if (progress.q) {
+        set("cmi.core.score.min", 0);
+        set("cmi.core.score.max", 100);
+        set("cmi.core.score.raw", progress.q[0]);
+      }
+      set("cmi.core.lesson_status", data.items.length ? "passed" : "completed");
+    } else if (progress.q && !progress.q[1]) {
+      set("cmi.core.score.min", 0);
+      set("cmi.core.score.max", 100);
+      set("cmi.core.score.raw", progress.q[0]);
+      set("cmi.core.lesson_status", "failed");
+    } else {
+      set("cmi.core.lesson_status", "incomplete");
+    }
+  }
 
   function save() {
-    var text = JSON.stringify(state);
+    var text = sco.save();
     if (text.length <= 4096) { set("cmi.suspend_data", text); }
     if (api) { api.LMSCommit(""); }
   }
-
-  /* Scoring: the same rules as cybercap.quizzes.scoring. */
-  function scoreItem(item, answer) {
-    var key = item.correct, i, j;
-    if (item.type === "single" || item.type === "true_false") {
-      return answer.length === 1 && answer[0] === key[0] ? 1 : 0;
-    }
-    if (item.type === "multiple") {
-      var right = 0, wrong = 0;
-      for (i = 0; i < answer.length; i += 1) {
-        if (key.indexOf(answer[i]) >= 0) { right += 1; } else { wrong += 1; }
-      }
-      return Math.max(0, (right - wrong) / key.length);
-    }
-    if (item.type === "ordering") {
-      if (answer.length !== key.length) { return 0; }
-      for (i = 0; i < key.length; i += 1) { if (answer.indexOf(key[i]) < 0) { return 0; } }
-      if (key.length < 2) { return 1; }
-      var agree = 0, pairs = 0;
-      for (i = 0; i < key.length; i += 1) {
-        for (j = i + 1; j < key.length; j += 1) {
-          pairs += 1;
-          if (answer.indexOf(key[i]) < answer.indexOf(key[j])) { agree += 1; }
-        }
-      }
-      return agree / pairs;
-    }
-    var names = Object.keys(key), hits = 0;
-    for (i = 0; i < names.length; i += 1) { if (answer[names[i]] === key[names[i]]) { hits += 1; } }
-    return hits / names.length;
-  }
-
-  function readAnswer(form, item) {
-    var i, el;
-    if (item.type === "ordering" || item.type === "matching") {
-      var values = {};
-      for (i = 0; i < item.options.length; i += 1) {
-        el = form.elements["i-" + item.key + "-" + item.options[i]];
-        values[item.options[i]] = el ? el.value : "";
-      }
-      if (item.type === "matching") { return values; }
-      return item.options.slice().sort(function (a, b) {
-        return Number(values[a] || 99) - Number(values[b] || 99);
-      });
-    }
-    var chosen = [], inputs = form.querySelectorAll("[name='i-" + item.key + "']");
-    for (i = 0; i < inputs.length; i += 1) { if (inputs[i].checked) { chosen.push(inputs[i].value); } }
-    return chosen;
-  }
-
-  var TYPES = { single: "choice", multiple: "choice", true_false: "true-false",
-                ordering: "sequencing", matching: "matching" };
 
   function response(item, answer) {
     if (item.type === "true_false") { return answer[0] === "true" ? "t" : "f"; }
@@ -99,67 +87,62 @@
     return answer.join(",");
   }
 
-  function submitQuiz(event) {
-    event.preventDefault();
-    var form = event.target, total = 0, n;
-    for (n = 0; n < data.items.length; n += 1) {
-      var item = data.items[n], answer = readAnswer(form, item), score = scoreItem(item, answer);
-      total += score;
-      var base = "cmi.interactions." + n + ".";
-      set(base + "id", item.key);
-      set(base + "type", TYPES[item.type]);
-      set(base + "student_response", response(item, answer));
-      set(base + "result", score === 1 ? "correct" : "wrong");
-      var box = document.getElementById("explain-" + item.key);
-      if (box) { box.hidden = false; }
-    }
-    var percent = data.items.length ? Math.round(100 * total / data.items.length) : 0;
-    set("cmi.core.score.min", 0);
-    set("cmi.core.score.max", 100);
-    set("cmi.core.score.raw", percent);
-    set("cmi.core.lesson_status", percent >= data.mastery * 100 ? "passed" : "failed");
-    state.done = true;
-    document.getElementById("quiz-result").textContent = percent + "%";
-    save();
-  }
-
-  function markRead(event) {
-    var lesson = event.target.getAttribute("data-lesson");
-    if (state.read.indexOf(lesson) < 0) { state.read.push(lesson); }
-    event.target.disabled = true;
-    set("cmi.core.lesson_location", lesson);
-    if (!data.items.length && state.read.length >= data.lessons.length) {
-      set("cmi.core.lesson_status", "completed");
-      state.done = true;
-    }
-    save();
-  }
+  var hooks = {
+    lessonRead: function (lesson) { set("cmi.core.lesson_location", lesson.key); },
+    quizScored: function (result) {
+      result.answers.forEach(function (entry) {
+        var base = nextInteraction();
+        set(base + "id", entry.item.key);
+        set(base + "type", shared.TYPES[entry.item.type]);
+        set(base + "student_response", response(entry.item, entry.answer));
+        set(base + "result", entry.score === 1 ? "correct" : "wrong");
+      });
+    },
+    scenarioChoice: function (step) {
+      var best = 0, bestAt = 0, node = null, i;
+      for (i = 0; i < step.scenario.graph.nodes.length; i += 1) {
+        if (step.scenario.graph.nodes[i].id === step.node) { node = step.scenario.graph.nodes[i]; }
+      }
+      node.choices.forEach(function (choice, n) { if (choice.score > best) { best = choice.score; bestAt = n; } });
+      var base = nextInteraction();
+      set(base + "id", step.scenario.key + "." + step.node);
+      set(base + "type", "choice");
+      set(base + "weighting", best);
+      set(base + "correct_responses.0.pattern", shared.LETTERS.charAt(bestAt));
+      set(base + "student_response", step.letter);
+      set(base + "result", step.choice.score >= 0 ? step.choice.score : "wrong");
+      set("cmi.core.lesson_location", step.scenario.key);
+    },
+    scenarioEnded: function (step) {
+      var base = nextInteraction();
+      set(base + "id", step.scenario.key);
+      set(base + "type", "performance");
+      set(base + "weighting", step.scenario.graph.max_score);
+      set(base + "student_response", sco.progress().s[step.index][1]);
+      set(base + "result", step.run.score);
+    },
+    changed: function () { report(); save(); }
+  };
 
   function finish() {
     if (finished || !api) { return; }
     finished = true;
     set("cmi.core.session_time", sessionTime());
-    set("cmi.core.exit", state.done ? "" : "suspend");
+    set("cmi.core.exit", sco.complete() ? "" : "suspend");
     api.LMSCommit("");
     api.LMSFinish("");
   }
 
+  sco = shared.create(hooks);
   api = getAPI();
   if (api) {
     api.LMSInitialize("");
     var saved = get("cmi.suspend_data");
-    if (saved) { try { state = JSON.parse(saved); } catch (e) { state = { read: [], done: false }; } }
+    if (saved) { sco.load(saved); }
     if (get("cmi.core.lesson_status") === "not attempted") {
       set("cmi.core.lesson_status", "incomplete");
     }
   }
-  var buttons = document.querySelectorAll("button[data-lesson]"), b;
-  for (b = 0; b < buttons.length; b += 1) {
-    if (state.read.indexOf(buttons[b].getAttribute("data-lesson")) >= 0) { buttons[b].disabled = true; }
-    buttons[b].addEventListener("click", markRead);
-  }
-  var quiz = document.getElementById("quiz");
-  if (quiz) { quiz.addEventListener("submit", submitQuiz); }
   var done = document.getElementById("finish");
   if (done) { done.addEventListener("click", finish); }
   window.addEventListener("pagehide", finish);
