@@ -193,3 +193,7 @@ RULES += [
         kwargs=lambda w: {"token": "not-a-link"},
     ),
 ]
+RULES += [
+    # The final test on one page, to take offline (elearning/offline_views.py).
+    Rule("elearning:offline_final_test", only(LEARN, 200, 403), kwargs=_kw("course")),
+]

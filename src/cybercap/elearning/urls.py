@@ -53,6 +53,11 @@ urlpatterns = [
         offline_views.lesson_copy,
         name="lesson_offline",
     ),
+    path(
+        "<slug:course>/final-test/offline/",
+        offline_views.offline_final_test,
+        name="offline_final_test",
+    ),
 ]
 
 # Analytics for staff and focal points (elearning/analytics_views.py).
