@@ -197,7 +197,7 @@ def test_an_existing_person_record_is_linked_not_duplicated(
 def test_the_whole_list_is_refused_with_every_problem_by_row(
     world: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    User.objects.create_user(username="known@example.org", email="known@example.org")
+    User.objects.create_user(username="known", email="Known@Example.org")
     staff = _client(world, "staff")
     _invite(staff, django_capture_on_commit_callbacks, world["th_agency"], "open@example.org")
     mail.outbox.clear()
@@ -507,3 +507,24 @@ def test_the_list_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         response = client.get(URL)
     assert response.content.decode().count('data-status="sent"') == count
+
+
+def test_checking_a_list_takes_the_same_queries_for_1_or_3_addresses(
+    world: dict[str, Any],
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (1, 3):
+        rows = [(n, f"known{n}@example.org") for n in range(1, size + 1)]
+        for _row, address in rows:
+            User.objects.get_or_create(username=address, email=address)
+        with (
+            CaptureQueriesContext(connection) as queries,
+            pytest.raises(invitations.ListRefused) as refused,
+        ):
+            invitations.check_list(course=world["course"], rows=rows)
+        assert [p.row for p in refused.value.problems] == list(range(1, size + 1))
+        counts.append(len(queries))
+    assert counts == [2, 2]

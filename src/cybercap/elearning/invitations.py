@@ -31,7 +31,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -188,12 +189,13 @@ def check_list(*, course: Course, rows: list[tuple[int, str]]) -> list[str]:
         seen[address] = row
         addresses.append((row, address))
     wanted = [a for _row, a in addresses]
-    known = {
-        e.lower() for e in User.objects.filter(email__in=wanted).values_list("email", flat=True)
-    } | {
-        u.lower()
-        for u in User.objects.filter(username__in=wanted).values_list("username", flat=True)
-    }
+    # Addresses are compared without case (accounts made by staff may keep capitals).
+    pairs = list(
+        User.objects.annotate(e=Lower("email"), u=Lower("username"))
+        .filter(Q(e__in=wanted) | Q(u__in=wanted))
+        .values_list("e", "u")
+    )
+    known = {e for e, _u in pairs} | {u for _e, u in pairs}
     invited = {
         inv.email: inv
         for inv in Invitation.objects.filter(
