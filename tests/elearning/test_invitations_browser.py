@@ -25,6 +25,7 @@ def test_a_focal_point_invites_and_the_officer_joins(
     page: Page, browser: Browser, live_server: object
 ) -> None:
     base = str(live_server)
+    page.set_default_timeout(30_000)  # a busy shared machine
     thailand = CountryFactory(code="TH", name="Thailand", asean_joined=dt.date(1967, 8, 8))
     agency = AgencyFactory(country=thailand, name="Royal Thai Police Cyber Unit")
     course = Course.objects.create(
@@ -57,13 +58,14 @@ def test_a_focal_point_invites_and_the_officer_joins(
     link = found.group(1)
 
     officer = browser.new_context(locale="en-GB").new_page()
+    officer.set_default_timeout(30_000)
     officer.goto(f"{base}{link}")
     expect(officer.get_by_role("heading", level=1)).to_have_text("Accept your invitation")
     expect(officer.locator("dl.facts")).to_contain_text("Royal Thai Police Cyber Unit")
     officer.get_by_label("Full name").fill("Somchai Jaidee")
     officer.get_by_label("Preferred language").select_option("en")
-    officer.get_by_label("Password", exact=True).fill(PASSWORD)
-    officer.get_by_label("Password again").fill(PASSWORD)
+    officer.locator("#id_password1").fill(PASSWORD)
+    officer.locator("#id_password2").fill(PASSWORD)
     officer.get_by_role("checkbox").check()
     officer.get_by_role("button", name="Create my account and enrol").click()
     expect(officer).to_have_url(f"{base}/learn/{course.key}/")
