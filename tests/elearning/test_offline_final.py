@@ -234,3 +234,19 @@ def test_online_the_one_page_final_test_records_at_once(
     assert response["Location"] == f"/learn/attempts/{attempt.pk}/"
     assert (attempt.passed, attempt.flags) == (True, [])
     assert Certificate.objects.filter(holder_user=user, course_key=COURSE_KEY).count() == 1
+
+
+def test_online_without_script_the_time_runs_from_when_the_page_was_drawn(
+    course: Course, make_user: Callable[..., User]
+) -> None:
+    user, client = _learner(make_user)
+    fields = [f for f in _quiz_fields(client, path=FINAL) if f[0] != "started"]
+    data: dict[str, list[str]] = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    client.post(PAGE, data)
+    assert Attempt.objects.get(user=user).flags == []
+    # A page drawn two hours ago and submitted now took too long.
+    data["draw"] = [dict(_saved_earlier(fields, hours=2))["draw"]]
+    client.post(PAGE, data)
+    assert Attempt.objects.filter(user=user).order_by("number").last().flags == ["overtime"]  # type: ignore[union-attr]

@@ -174,7 +174,8 @@ def _offline_test(
                 draw=draw,
                 answers=form.answers(),
                 client_id=client_id,
-                started_at=offline.parse_when(request.POST.get("started")),
+                # Without script the page sends no start: it began when the server drew it.
+                started_at=offline.parse_when(request.POST.get("started")) or draw.issued_at,
                 submitted_at=timezone.now(),
                 timed=True,
             )
