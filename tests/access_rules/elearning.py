@@ -158,3 +158,42 @@ RULES += [
     Rule("elearning:analytics", only(["staff", "focal_th"], 200, 403), kwargs=_kw("course")),
     Rule("elearning:item_analysis", only(["staff", "focal_th"], 200, 403), kwargs=_kw("course")),
 ]
+
+# --- invitations by agencies (elearning/invitation_views.py) ---------------------------------
+RULES += [
+    Rule(
+        "elearning:invitations",
+        only(["staff", "focal_th"], 200, 403),
+        kwargs=lambda w: {"course": COURSE} if _ensure(w) else {},
+    ),
+    Rule(
+        "elearning:invitation_resend",
+        only(["staff", "focal_th"], 404, 403),
+        kwargs=lambda w: {"course": COURSE, "pk": 999999} if _ensure(w) else {},
+        method="POST",
+        label="unknown invitation",
+    ),
+    Rule(
+        "elearning:invitation_revoke",
+        only(["staff", "focal_th"], 404, 403),
+        kwargs=lambda w: {"course": COURSE, "pk": 999999} if _ensure(w) else {},
+        method="POST",
+        label="unknown invitation",
+    ),
+    Rule(
+        "elearning:invitation_resend", everyone(405), kwargs=lambda w: {"course": COURSE, "pk": 1}
+    ),
+    Rule(
+        "elearning:invitation_revoke", everyone(405), kwargs=lambda w: {"course": COURSE, "pk": 1}
+    ),
+    # A bad link is refused for everyone signed out; signed-in users are sent away first.
+    Rule(
+        "elearning:invitation_accept",
+        everyone(302, anonymous=400),
+        kwargs=lambda w: {"token": "not-a-link"},
+    ),
+]
+RULES += [
+    # The final test on one page, to take offline (elearning/offline_views.py).
+    Rule("elearning:offline_final_test", only(LEARN, 200, 403), kwargs=_kw("course")),
+]

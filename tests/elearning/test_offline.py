@@ -39,13 +39,20 @@ def _learner(make_user: Callable[..., User]) -> tuple[User, Client]:
     return user, login(Client(), user)
 
 
-def _quiz_fields(client: Client, *, right: bool = True) -> list[list[str]]:
-    """Fetch the one-page quiz and answer every item (right, or each wrong)."""
-    body = client.get(f"/learn/{COURSE_KEY}/modules/{MODULE}/quiz/offline/").content.decode()
+def _quiz_fields(
+    client: Client, *, right: bool = True, path: str = f"modules/{MODULE}/quiz"
+) -> list[list[str]]:
+    """Fetch the one-page quiz (or final test) and answer every item (right, or each wrong)."""
+    body = client.get(f"/learn/{COURSE_KEY}/{path}/offline/").content.decode()
     draw = re.search(r'name="draw" value="([^"]+)"', body)
     assert draw is not None
     fields = [["draw", draw.group(1)], ["started", "2026-01-01T00:00:00Z"]]
-    keys = re.findall(r'id="q-([^"]+)"', body)
+    return fields + _answer_fields(re.findall(r'id="q-([^"]+)"', body), right=right)
+
+
+def _answer_fields(keys: list[str], *, right: bool = True) -> list[list[str]]:
+    """The form fields answering these items (right, or each wrong)."""
+    fields: list[list[str]] = []
     for item in Item.objects.filter(key__in=keys):
         answer: Any = item.correct if right else None
         if item.type in ("single", "true_false"):

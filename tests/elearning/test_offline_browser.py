@@ -1,5 +1,6 @@
 """Offline use in a real browser: save a module, stop the server, read a lesson and take the
-quiz, start the server again, sync twice, and find exactly one attempt recorded."""
+quiz (and the final test, saved with the capstone module), start the server again, sync twice,
+and find exactly one attempt of each recorded, the final test scored by the server."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tests.quizzes.helpers import COURSE_KEY, load_course
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 MODULE = "m1-principles"
 LESSON = "m1-four-principles"
+CAPSTONE = "m9-capstone"
 
 READ_QUEUE = """() => new Promise((resolve, reject) => {
   const open = indexedDB.open("cybercap-offline", 1);
@@ -98,6 +100,9 @@ def test_a_module_taken_offline_syncs_once(
     holder.get_by_role("button", name="Save this module for offline use").click()
     expect(holder.locator("[data-offline-state]")).to_have_text("Saved for offline use.")
     assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active.state)") == "activated"
+    capstone = page.locator(f'[data-offline-module$="/modules/{CAPSTONE}/offline.json"]')
+    capstone.get_by_role("button", name="Save this module for offline use").click()
+    expect(capstone.locator("[data-offline-state]")).to_have_text("Saved for offline use.")
 
     # --- the server goes away ------------------------------------------------------------------
     stoppable_server.stop()
@@ -116,8 +121,17 @@ def test_a_module_taken_offline_syncs_once(
         "The server cannot be reached: your work stays on this device and is sent later."
     )
 
+    # The final test, from the page saved with the capstone module: no answer key on it.
+    page.goto(f"{base}/learn/{COURSE_KEY}/final-test/offline/")
+    expect(page.locator("[data-time-limit]")).to_contain_text("Time allowed: 35 minutes")
+    assert _answer_every_question(page) == 30
+    page.get_by_role("button", name="Submit answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Saved on this device")
+
     queue = page.evaluate(READ_QUEUE)
-    assert [r["kind"] for r in queue] == ["lesson", "attempt"]
+    assert [r["kind"] for r in queue] == ["lesson", "attempt", "attempt"]
+    assert queue[2]["module"] == "final-test"
+    assert dict(queue[2]["fields"])["started"] != ""
     assert queue[0]["lesson"] == LESSON and queue[0]["learner"] == str(learner.pk)
     client_id = queue[1]["client_id"]
     assert not Attempt.objects.exists()
@@ -133,15 +147,21 @@ def test_a_module_taken_offline_syncs_once(
         expect(status).to_have_text("Everything done offline has been sent.")
     assert page.evaluate(READ_QUEUE) == []
     log = page.locator("[data-offline-log] li")
-    expect(log).to_have_count(2)
+    expect(log).to_have_count(3)
     expect(log.nth(1)).to_contain_text("Quiz submitted: m1-principles: Recorded")
+    expect(log.nth(2)).to_contain_text("Quiz submitted: final-test: Recorded")
 
     # A response lost on the way back: the device sends the same records again.
     csrf = page.locator("#offline-bar").get_attribute("data-csrf")
     again = page.evaluate(RESEND, ["/learn/offline/sync/", csrf, queue])
-    assert [r["status"] for r in again] == ["duplicate", "duplicate"]
+    assert [r["status"] for r in again] == ["duplicate", "duplicate", "duplicate"]
 
-    attempt = Attempt.objects.get()
+    final = Attempt.objects.get(test=course.final_test)
+    assert (final.user_id, str(final.client_id)) == (learner.pk, queue[2]["client_id"])
+    assert final.submitted_at is not None and final.responses.count() == 30
+    assert final.flags == []  # answered within the time allowed, by the device's clock
+    assert final.score is not None
+    attempt = Attempt.objects.exclude(test=course.final_test).get()
     assert (attempt.user_id, str(attempt.client_id)) == (learner.pk, client_id)
     assert attempt.test == course.modules.get(key=MODULE).quiz
     assert attempt.submitted_at is not None and attempt.responses.count() == 6

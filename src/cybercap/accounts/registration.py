@@ -58,21 +58,29 @@ class Verified:
 # --- rate limit ---------------------------------------------------------------------------------
 
 
-def _rate_key(ip_address: str | None) -> str:
-    return f"accounts:register:{ip_address or 'unknown'}"
+def _rate_key(key: str | int | None, scope: str) -> str:
+    return f"accounts:{scope}:{key or 'unknown'}"
 
 
-def rate_limited(ip_address: str | None) -> bool:
-    return int(cache.get(_rate_key(ip_address), 0)) >= ATTEMPTS_ALLOWED
+def rate_limited(
+    key: str | int | None,
+    *,
+    scope: str = "register",
+    allowed: int = ATTEMPTS_ALLOWED,
+    adding: int = 1,
+) -> bool:
+    """True when ``adding`` more events would pass ``allowed`` in the window (the key is the
+    client address for registration; other callers name their own scope and key)."""
+    return int(cache.get(_rate_key(key, scope), 0)) + adding > allowed
 
 
-def rate_count(ip_address: str | None) -> None:
-    key = _rate_key(ip_address)
-    cache.add(key, 0, WINDOW)  # starts the window only if none is running
+def rate_count(key: str | int | None, *, scope: str = "register", amount: int = 1) -> None:
+    cache_key = _rate_key(key, scope)
+    cache.add(cache_key, 0, WINDOW)  # starts the window only if none is running
     try:
-        cache.incr(key)
+        cache.incr(cache_key, amount)
     except ValueError:  # the window ended between add() and incr()
-        cache.set(key, 1, WINDOW)
+        cache.set(cache_key, amount, WINDOW)
 
 
 # --- the token ----------------------------------------------------------------------------------
@@ -117,6 +125,17 @@ def _mail(user: User, kind: str, context: dict[str, Any]) -> None:
     transaction.on_commit(lambda: send_email.enqueue(subject=subject, body=body, to=to))
 
 
+def account_fill(user: User, *, full_name: str, email: str, language: str, password: str) -> User:
+    """Set a pending learner account's details (not saved): inactive until activated."""
+    user.email = email.strip().lower()
+    user.first_name = full_name.strip()[:150]
+    user.last_name = ""
+    user.language = language
+    user.is_active = False
+    user.set_password(password)
+    return user
+
+
 @transaction.atomic
 def register(
     *,
@@ -152,13 +171,13 @@ def register(
             },
         )
         return
-    user = existing or User(username=email)
-    user.email = email
-    user.first_name = full_name.strip()[:150]
-    user.last_name = ""
-    user.language = language
-    user.is_active = False
-    user.set_password(password)
+    user = account_fill(
+        existing or User(username=email),
+        full_name=full_name,
+        email=email,
+        language=language,
+        password=password,
+    )
     try:
         with audit.acting_as(actor), transaction.atomic():
             user.save()
@@ -226,15 +245,25 @@ def verify(*, token: str, ip_address: str | None = None) -> Verified:
         _record("link_refused", user=None, label="registration link", ip_address=ip_address)
         raise
     with transaction.atomic():
-        return _activate(user, country, agency, ip_address)
+        return activate(user, country=country, agency=agency, ip_address=ip_address)
 
 
-def _activate(user: User, country: Country, agency: Agency, ip_address: str | None) -> Verified:
+def activate(
+    user: User,
+    *,
+    country: Country,
+    agency: Agency,
+    ip_address: str | None,
+    label: str = "registration link",
+) -> Verified:
+    """Activate a pending account (in the caller's transaction): active, the learner role, and
+    their Person record (an unlinked one of the same country and address, or a new one).
+    Used by the registration link and by agency invitations (``elearning.invitations``)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     if not _pending(user):  # verified in another request meanwhile
         raise LinkError(_("This link has already been used: log in with your e-mail address."))
     actor = audit.Actor(
-        user_id=user.pk, label=f"registration link: {user.email}"[:150], ip_address=ip_address
+        user_id=user.pk, label=f"{label}: {user.email}"[:150], ip_address=ip_address
     )
     with audit.acting_as(actor):
         user.is_active = True

@@ -15,6 +15,7 @@ class ElearningConfig(AppConfig):
 
         content.register()
         audit.register(models.Course, models.Module, models.Lesson, models.Scenario)
+        audit.register(models.Invitation, exclude={"nonce"})
         registry.register("elearning", seed_elearning, order=60)
         # After every e-learning seeder: statements follow the demo learners' progress.
         registry.register("elearning-statements", seed_statements, order=90)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -261,3 +262,97 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.verb} {self.object_id}"
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+class InvitationStatus(models.TextChoices):
+    SENT = "sent", _("Sent")
+    ACCEPTED = "accepted", _("Accepted")
+    EXPIRED = "expired", _("Expired")
+    REVOKED = "revoked", _("Revoked")
+
+
+class Invitation(models.Model):
+    """An agency's invitation of one person (by e-mail) to a course.
+
+    The link mailed is signed and names this row and its ``nonce``; resending makes a new nonce
+    (older links fail) and a new expiry; accepting or revoking ends it. At most one open
+    invitation (neither accepted nor revoked) per course and address."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="invitations")
+    agency = models.ForeignKey(
+        "network.Agency",
+        on_delete=models.PROTECT,
+        related_name="course_invitations",
+        verbose_name=_("agency"),
+    )
+    email = models.EmailField(_("e-mail"), max_length=150)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("last sent"), default=timezone.now)
+    times_sent = models.PositiveIntegerField(_("times sent"), default=1)
+    expires_at = models.DateTimeField(_("expires"))
+    nonce = models.CharField(max_length=32)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="elearning_invitation_open_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")),
+                name="elearning_invitation_email_lower",
+            ),
+        ]
+        indexes = [models.Index(fields=["course", "created_at"], name="elearning_inv_course")]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.course_id}"
+
+    def status_at(self, now: Any = None) -> str:
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.expires_at <= (now or timezone.now()):
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.SENT
+
+    @property
+    def status(self) -> str:
+        return self.status_at()
+
+    @property
+    def status_label(self) -> str:
+        return str(InvitationStatus(self.status).label)

@@ -41,6 +41,11 @@ DRAW_SALT = "cybercap.elearning.offline.draw"
 # A saved quiz may be taken offline for up to this long after it was saved.
 DRAW_MAX_AGE = timedelta(days=30)
 MAX_RECORDS = 200
+# An offline attempt's time is measured by the device: it may take this much longer than the
+# test allows (reading the instructions, a slow page) before it is flagged as overtime...
+TIME_TOLERANCE = timedelta(minutes=3)
+# ...and its clock may be this far from the server's before its times are flagged as untrusted.
+CLOCK_TOLERANCE = timedelta(minutes=10)
 FIGURE = re.compile(r'src="(/learn/[^"]+/figures/[^"]+)"')
 
 
@@ -78,6 +83,9 @@ def module_package(*, user: Any, course: Course, module: Module) -> dict[str, An
         urls.append(
             reverse("elearning:offline_quiz", kwargs={"course": course.key, "module": module.key})
         )
+    if module.kind == "capstone" and course.final_test_id is not None:
+        # The capstone module carries the course's final test.
+        urls.append(reverse("elearning:offline_final_test", kwargs={"course": course.key}))
     return {
         "key": f"{course.key}/{module.key}",
         "course": course.key,
@@ -180,6 +188,55 @@ class Recorded:
     created: bool
 
 
+def time_limit(test: Test) -> timedelta | None:
+    """The time allowed for one attempt: a course's final test has one (its minutes); the
+    minutes of a module quiz are an estimate for planning, not a limit."""
+    if not test.minutes or not Course.objects.filter(final_test=test).exists():
+        return None
+    return timedelta(minutes=test.minutes)
+
+
+def timing_flags(
+    *,
+    draw: Draw,
+    limit: timedelta | None,
+    started_at: datetime | None,
+    submitted_at: datetime | None,
+    now: datetime,
+) -> list[str]:
+    """What a reviewer should look at in an attempt timed by the device's own clock.
+
+    ``device_clock``: a time is missing, the end comes before the start, or the device claims
+    the page was opened before the server drew it or submitted after the server received it
+    (beyond ``CLOCK_TOLERANCE``). ``overtime``: the attempt took longer than ``limit`` plus
+    ``TIME_TOLERANCE``. The device's times cannot prove anything: a flag asks a person to
+    look, it does not fail the attempt."""
+    flags = []
+    start, end = (_aware(started_at), _aware(submitted_at))
+    if (
+        start is None
+        or end is None
+        or end < start
+        or start < draw.issued_at - CLOCK_TOLERANCE
+        or end > now + CLOCK_TOLERANCE
+    ):
+        flags.append("device_clock")
+    if (
+        limit is not None
+        and start is not None
+        and end is not None
+        and end - start > limit + TIME_TOLERANCE
+    ):
+        flags.append("overtime")
+    return flags
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is not None and timezone.is_naive(value):
+        return value.replace(tzinfo=UTC)
+    return value
+
+
 def attempt_record(
     *,
     user: Any,
@@ -188,22 +245,36 @@ def attempt_record(
     client_id: uuid.UUID,
     started_at: datetime | None = None,
     submitted_at: datetime | None = None,
+    timed: bool = False,
 ) -> Recorded:
     """Record a submission made on the device, once: a client id already recorded returns its
-    attempt. Times come from the device, kept between the draw and now."""
+    attempt. Times come from the device, kept between the draw and now; ``timed``: the
+    submission was made offline, so the device's times are checked against the test's time
+    limit (:func:`timing_flags`). Scored, limited and recorded by the one submission service
+    (:func:`services.attempt_submit`), as an attempt made online."""
     existing = Attempt.objects.filter(client_id=client_id).first()
     if existing is not None:
         if existing.user_id != user.pk:
             raise OfflineRejected(_("This submission belongs to another account."))
         return Recorded(existing, False)
     now = timezone.now()
+    flags = (
+        timing_flags(
+            draw=draw,
+            limit=time_limit(draw.test),
+            started_at=started_at,
+            submitted_at=submitted_at,
+            now=now,
+        )
+        if timed
+        else []
+    )
     submitted = _clamp(submitted_at, draw.issued_at, now) or now
     started = _clamp(started_at, draw.issued_at, submitted) or submitted
     for _retry in range(3):
         try:
-            return Recorded(
-                _attempt_create(user, draw, answers, client_id, started, submitted), True
-            )
+            attempt = _attempt_create(user, draw, answers, client_id, started, submitted, flags)
+            return Recorded(attempt, True)
         except IntegrityError:
             # The same submission arriving twice at once: the other request recorded it. (Or
             # another submission took the attempt number: try the next one.)
@@ -225,14 +296,10 @@ def _attempt_create(
     client_id: uuid.UUID,
     started: datetime,
     submitted: datetime,
+    flags: list[str],
 ) -> Attempt:
     test = draw.test
     used = Attempt.objects.filter(user_id=user.pk, test=test)
-    if (
-        test.max_attempts is not None
-        and used.filter(submitted_at__isnull=False).count() >= test.max_attempts
-    ):
-        raise OfflineRejected(_("Every attempt at this test was already used."))
     number = (used.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     attempt = Attempt.objects.create(
         user=user,
@@ -242,15 +309,23 @@ def _attempt_create(
         started_at=started,
         client_id=client_id,
     )
-    items = draw_items(test, draw.keys)
-    attempt = quiz_services.attempt_submit(attempt=attempt, answers=answers, items=items)
-    attempt.submitted_at = submitted
-    attempt.save(update_fields=["submitted_at"])
-    # The xAPI statements, with the device's times (as any attempt submitted online).
-    course = Course.objects.filter(key=test.key.split("/")[0]).first()
-    if course is not None:
-        services.record_attempt(attempt=attempt, items=items, course=course)
-    return attempt
+    try:
+        return services.attempt_submit(
+            attempt=attempt,
+            answers=answers,
+            items=draw_items(test, draw.keys),
+            submitted_at=submitted,
+            flags=flags,
+        )
+    except quiz_services.AttemptLimitReached:
+        # The transaction is rolled back: the attempt made above is not kept.
+        raise OfflineRejected(
+            _(
+                "Not recorded: every attempt allowed at “%(test)s” (%(n)d) had been used "
+                "when these answers arrived, so they do not count."
+            )
+            % {"test": test.title, "n": test.max_attempts}
+        ) from None
 
 
 def lesson_record(
@@ -293,7 +368,7 @@ def lesson_record(
 # --------------------------------------------------------------------------- sync
 
 
-def _when(value: Any) -> datetime | None:
+def parse_when(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -331,8 +406,8 @@ def sync_one(*, user: Any, record: dict[str, Any]) -> dict[str, Any]:
                 user=user,
                 course_key=str(record.get("course", "")),
                 lesson_key=str(record.get("lesson", "")),
-                completed_at=_when(record.get("completed_at")),
-                opened_at=_when(record.get("opened_at")),
+                completed_at=parse_when(record.get("completed_at")),
+                opened_at=parse_when(record.get("opened_at")),
             )
             return result | {"status": "recorded" if created else "duplicate"}
         if kind == "attempt":
@@ -348,8 +423,9 @@ def sync_one(*, user: Any, record: dict[str, Any]) -> dict[str, Any]:
                 draw=draw,
                 answers=answers_lenient(form),
                 client_id=client_id,
-                started_at=_when(fields.get("started")),
-                submitted_at=_when(record.get("submitted_at")),
+                started_at=parse_when(fields.get("started")),
+                submitted_at=parse_when(record.get("submitted_at")),
+                timed=True,
             )
             attempt = recorded.attempt
             return result | {
@@ -357,6 +433,7 @@ def sync_one(*, user: Any, record: dict[str, Any]) -> dict[str, Any]:
                 "attempt": attempt.pk,
                 "percent": attempt.percent,
                 "passed": attempt.passed,
+                "flags": attempt.flags,
                 "url": reverse("elearning:attempt", kwargs={"pk": attempt.pk}),
             }
         raise OfflineRejected(_("The submission is malformed."))

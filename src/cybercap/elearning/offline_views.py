@@ -17,11 +17,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cybercap.elearning import offline, selectors
 from cybercap.elearning.views import learner_required
+from cybercap.quizzes import services as quiz_services
 from cybercap.quizzes.forms import AttemptForm
 
 STATIC = Path(__file__).parent / "static" / "elearning"
@@ -123,68 +125,97 @@ def lesson_copy(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @learner_required
 def offline_quiz(request: HttpRequest, course: str, module: str) -> HttpResponse:
-    """A module quiz on one page, to take offline: the items are drawn (and the draw signed)
-    when the page is saved. Online, a submission is recorded at once, like any attempt."""
-    user: Any = request.user
-    obj = selectors.course_get_for_user(user=user, key=course)
-    mod = selectors.module_get_for_user(user=user, course=obj, key=module)
+    """A module quiz on one page, to take offline."""
+    obj = selectors.course_get_for_user(user=request.user, key=course)
+    mod = selectors.module_get_for_user(user=request.user, course=obj, key=module)
     if mod.quiz is None:
         raise Http404
-    test = mod.quiz
+    back = reverse("elearning:course", kwargs={"course": obj.key}) + f"#{mod.key}"
+    return _offline_test(request, obj, mod.quiz, back=back, back_label=mod.title)
+
+
+@require_http_methods(["GET", "POST"])
+@learner_required
+def offline_final_test(request: HttpRequest, course: str) -> HttpResponse:
+    """The course's final test on one page, to take offline: its time limit is measured by the
+    device and checked when the answers arrive; its attempt limit is checked then too."""
+    obj = selectors.course_get_for_user(user=request.user, key=course)
+    if obj.final_test is None:
+        raise Http404
+    back = reverse("elearning:final_test", kwargs={"course": obj.key})
+    return _offline_test(request, obj, obj.final_test, back=back, back_label=_("Final test"))
+
+
+def _offline_test(
+    request: HttpRequest, course: Any, test: Any, *, back: str, back_label: str
+) -> HttpResponse:
+    """A test on one page: the items are drawn (and the draw signed) when the page is fetched,
+    which is when it is saved for offline use. No answer key is on the page: the server scores
+    the answers when they arrive. Online, a submission is recorded at once, like any attempt;
+    offline, the service worker keeps it for the sync endpoint."""
+    user: Any = request.user
+    page = {"course": course, "test": test, "back": back, "back_label": back_label}
     if request.method == "POST":
         try:
             draw = offline.draw_check(user=user, token=request.POST.get("draw", ""), test=test)
         except offline.OfflineRejected as exc:
-            return _quiz_page(request, obj, mod, error=str(exc), status=422)
+            return _test_page(request, page, error=str(exc), status=422)
         items = offline.draw_items(test, draw.keys)
         form = AttemptForm(request.POST, items=items, seed=request.POST.get("draw", "")[-16:])
         if not form.is_valid():
-            return _quiz_page(request, obj, mod, form=form, draw=request.POST["draw"], status=422)
+            return _test_page(request, page, form=form, draw=request.POST["draw"], status=422)
         try:
             client_id = uuid.UUID(request.POST.get("client_id", ""))
         except ValueError:
             client_id = uuid.uuid4()
         try:
             recorded = offline.attempt_record(
-                user=user, draw=draw, answers=form.answers(), client_id=client_id
+                user=user,
+                draw=draw,
+                answers=form.answers(),
+                client_id=client_id,
+                # Without script the page sends no start: it began when the server drew it.
+                started_at=offline.parse_when(request.POST.get("started")) or draw.issued_at,
+                submitted_at=timezone.now(),
+                timed=True,
             )
         except (offline.OfflineRejected, offline.OfflineRetry) as exc:
-            return _quiz_page(request, obj, mod, error=str(exc), status=422)
+            return _test_page(request, page, error=str(exc), status=422)
         return redirect("elearning:attempt", pk=recorded.attempt.pk)
-    return _quiz_page(request, obj, mod)
+    return _test_page(request, page)
 
 
-def _quiz_page(
+def _test_page(
     request: HttpRequest,
-    course: Any,
-    module: Any,
+    page: dict[str, Any],
     *,
     form: AttemptForm | None = None,
     draw: str | None = None,
     error: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    test = module.quiz
+    test = page["test"]
+    left = None
+    if test.max_attempts is not None:
+        left = max(0, test.max_attempts - quiz_services.attempts_used(user=request.user, test=test))
+    limit = offline.time_limit(test)
+    context = {
+        **page,
+        "error": error,
+        "left": left,
+        "minutes": round(limit.total_seconds() / 60) if limit is not None else None,
+        "pass_percent": round(test.pass_mark * 100),
+    }
+    if left == 0 and form is None:
+        # Nothing to draw: every attempt is used (a page saved earlier is refused at sync).
+        return render(request, "elearning/offline_quiz.html", context, status=status)
     if draw is None:
         draw = offline.draw_sign(user=request.user, test=test, keys=offline.draw_new(test=test))
     keys = offline.draw_check(user=request.user, token=draw, test=test).keys
     if form is None:
         form = AttemptForm(items=offline.draw_items(test, keys), seed=draw[-16:])
-    return render(
-        request,
-        "elearning/offline_quiz.html",
-        {
-            "course": course,
-            "module": module,
-            "test": test,
-            "form": form,
-            "groups": form.groups(),
-            "draw": draw,
-            "error": error,
-            "pass_percent": round(test.pass_mark * 100),
-        },
-        status=status,
-    )
+    context |= {"form": form, "groups": form.groups(), "draw": draw}
+    return render(request, "elearning/offline_quiz.html", context, status=status)
 
 
 @require_POST

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -123,18 +124,50 @@ def attempt_submit(
     answers: dict[str, Any],
     items: list[Item] | None = None,
     course: Course | None = None,
+    submitted_at: Any = None,
+    flags: list[str] | None = None,
 ) -> Attempt:
-    """Submit and score (:func:`quizzes.services.attempt_submit`) and record the attempt:
-    ``answered`` per item answered (with the response), ``passed`` or ``failed`` with the
-    score, ``completed`` for the course when its final test is passed, ``terminated`` last.
-    Submitting twice stores the statements once (their ids derive from the attempt)."""
+    """The one way a course's attempt is submitted, online (views.attempt_detail) or taken
+    offline and synced (offline.attempt_record):
+
+    - the attempt limit is checked again here, under a lock on the learner: an attempt taken
+      offline (or in a second tab) may arrive after the others used the last one; then
+      ``AttemptLimitReached`` and nothing is written;
+    - scored by the question bank (:func:`quizzes.services.attempt_submit`), at
+      ``submitted_at`` when it was submitted earlier than now, with ``flags`` for review;
+    - recorded: ``answered`` per item answered (with the response), ``passed`` or ``failed``
+      with the score, ``completed`` for the course when its final test is passed,
+      ``terminated`` last;
+    - passing the course's final test issues the certificate.
+
+    Submitting twice changes nothing and stores the statements once (their ids derive from the
+    attempt)."""
+    test = attempt.test
+    if test.max_attempts is not None:
+        # One submission at a time per learner, so that two cannot both take the last attempt.
+        get_user_model().objects.select_for_update().filter(pk=attempt.user_id).exists()
+        pending = Attempt.objects.filter(pk=attempt.pk, submitted_at__isnull=True).exists()
+        used = (
+            Attempt.objects.filter(user_id=attempt.user_id, test=test, submitted_at__isnull=False)
+            .exclude(pk=attempt.pk)
+            .count()
+        )
+        if pending and used >= test.max_attempts:
+            raise quiz_services.AttemptLimitReached
     items = items if items is not None else quiz_services.attempt_items(attempt)
-    done = quiz_services.attempt_submit(attempt=attempt, answers=answers, items=items)
+    done = quiz_services.attempt_submit(
+        attempt=attempt, answers=answers, items=items, submitted_at=submitted_at
+    )
+    if flags and not set(flags) <= set(done.flags):
+        done.flags = sorted(set(done.flags) | set(flags))
+        done.save(update_fields=["flags"])
     if course is None:
         course = Course.objects.filter(key=done.test.key.split("/")[0]).first()
     if course is None or done.submitted_at is None:
         return done
     record_attempt(attempt=done, items=items, course=course)
+    if done.passed and done.test_id == course.final_test_id:
+        course_certificate_issue(user=done.user, course=course)
     return done
 
 

@@ -53,6 +53,11 @@ urlpatterns = [
         offline_views.lesson_copy,
         name="lesson_offline",
     ),
+    path(
+        "<slug:course>/final-test/offline/",
+        offline_views.offline_final_test,
+        name="offline_final_test",
+    ),
 ]
 
 # Analytics for staff and focal points (elearning/analytics_views.py).
@@ -61,4 +66,23 @@ from cybercap.elearning import analytics_views  # noqa: E402 - appended section
 urlpatterns += [
     path("<slug:course>/analytics/", analytics_views.course_analytics, name="analytics"),
     path("<slug:course>/analytics/items/", analytics_views.item_analysis, name="item_analysis"),
+]
+
+# Invitations by agencies (elearning/invitation_views.py).
+from cybercap.elearning import invitation_views  # noqa: E402 - appended section
+
+urlpatterns = [
+    path("join/<str:token>/", invitation_views.invitation_accept, name="invitation_accept"),
+    *urlpatterns,
+    path("<slug:course>/invitations/", invitation_views.invitation_list, name="invitations"),
+    path(
+        "<slug:course>/invitations/<int:pk>/resend/",
+        invitation_views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "<slug:course>/invitations/<int:pk>/revoke/",
+        invitation_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
 ]

@@ -200,11 +200,12 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = AttemptForm(request.POST or None, items=items, seed=str(attempt.pk))
     if request.method == "POST" and form.is_valid():
-        submitted = services.attempt_submit(
-            attempt=attempt, answers=form.answers(), items=items, course=course
-        )
-        if course is not None and submitted.passed and submitted.test_id == course.final_test_id:
-            services.course_certificate_issue(user=request.user, course=course)
+        try:
+            services.attempt_submit(
+                attempt=attempt, answers=form.answers(), items=items, course=course
+            )
+        except quiz_services.AttemptLimitReached:
+            messages.error(request, _("You have used every attempt at this test."))
         return redirect("elearning:attempt", pk=attempt.pk)
     return render(
         request,

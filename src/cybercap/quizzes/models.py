@@ -102,6 +102,9 @@ class Attempt(models.Model):
     # Set by the device for an attempt taken offline: syncing the same submission again finds
     # this attempt instead of recording a second one.
     client_id = models.UUIDField(_("client id"), null=True, blank=True, unique=True)
+    # What a reviewer should look at: "overtime" (more time than the test allows, by the
+    # device's clock), "device_clock" (the device's times could not be trusted).
+    flags = models.JSONField(_("flags"), default=list, blank=True)
     is_demo = models.BooleanField(default=False)
 
     class Meta:

@@ -90,10 +90,15 @@ def attempt_items(attempt: Attempt) -> list[Item]:
 
 @transaction.atomic
 def attempt_submit(
-    *, attempt: Attempt, answers: Mapping[str, Any], items: list[Item] | None = None
+    *,
+    attempt: Attempt,
+    answers: Mapping[str, Any],
+    items: list[Item] | None = None,
+    submitted_at: Any = None,
 ) -> Attempt:
     """Score every item of the attempt (an unanswered item scores 0). Submitting twice is a
-    no-op: the first submission stands."""
+    no-op: the first submission stands. ``submitted_at``: when it was submitted, if not now
+    (an attempt taken offline and sent later)."""
     locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
     if locked.submitted_at is not None:
         return locked
@@ -114,6 +119,6 @@ def attempt_submit(
     Response.objects.bulk_create(responses)
     locked.score = sum(r.score for r in responses) / len(responses) if responses else 0.0
     locked.passed = locked.score >= locked.test.pass_mark
-    locked.submitted_at = timezone.now()
+    locked.submitted_at = submitted_at or timezone.now()
     locked.save(update_fields=["score", "passed", "submitted_at"])
     return locked

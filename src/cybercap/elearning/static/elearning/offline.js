@@ -115,6 +115,9 @@
       a.textContent = result.percent + "%";
       item.append(a);
     }
+    if (result.flags && result.flags.length) {
+      item.append(" (" + msg("Flagged") + ")");
+    }
     list.append(item);
   }
 

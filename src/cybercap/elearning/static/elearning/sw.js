@@ -7,7 +7,8 @@ const CACHE = "cybercap-learn-v1";
 const DB_NAME = "cybercap-offline";
 const SCOPE = new URL(self.registration.scope).pathname;
 const LESSON_DONE = /\/([^/]+)\/lessons\/([^/]+)\/complete\/$/;
-const QUIZ = /\/([^/]+)\/modules\/([^/]+)\/quiz\/offline\/$/;
+// A module quiz or the course's final test, on one page.
+const QUIZ = /\/([^/]+)\/(?:modules\/([^/]+)\/quiz|final-test)\/offline\/$/;
 
 function openDb() {
   return new Promise((resolve, reject) => {
@@ -115,7 +116,7 @@ async function sendOrKeep(request, path) {
       record = {
         kind: "attempt",
         course: quiz[1],
-        module: quiz[2],
+        module: quiz[2] || "final-test",
         client_id: self.crypto.randomUUID(),
         submitted_at: now,
         fields: fields,
