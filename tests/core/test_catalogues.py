@@ -40,6 +40,21 @@ LEARNER = [
     "core/templates/core/dashboard.html",
     "elearning/*",
     "quizzes/*",
+    "network/*",  # the directory a learner can browse (countries, agencies, topics; TLP labels)
+    # Activities as a participant sees them: the list, an activity, materials, one's own
+    # registrations, the confirmation page and e-mail, the evaluation survey.
+    "activities/models.py",
+    "activities/confirmation.py",
+    "activities/evaluation_forms.py",
+    "activities/templates/activities/_activity_nav.html",
+    "activities/templates/activities/activity_list*.html",
+    "activities/templates/activities/activity_detail.html",
+    "activities/templates/activities/material_list.html",
+    "activities/templates/activities/my_registrations.html",
+    "activities/templates/activities/confirmation_*.html",
+    "activities/templates/activities/email/confirmation_*.txt",
+    "activities/templates/activities/evaluation_take.html",
+    "activities/templates/activities/evaluation_survey.html",
 ]
 # ... except these, which only staff (or trainers and focal points) open.
 STAFF_ONLY = [
@@ -52,6 +67,7 @@ STAFF_ONLY = [
     "elearning/analytics*.py",
     "elearning/templates/elearning/analytics*.html",
     "elearning/templates/elearning/report.html",
+    "network/templates/network/person_*.html",
 ]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%%|\{\w*\}")
 
