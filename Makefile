@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# gettext catalogues: the .po files are committed, the .mo files compiled here (msgfmt comes
+# from Debian's gettext, in system-packages.txt).
+LOCALE := src/cybercap/locale
+MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/django.po))
 
 .PHONY: demo test lint bench install system-packages messages clean help
 
@@ -13,7 +17,6 @@ help:
 	@echo "make test   - install everything and run the test suite (DATABASE_URL picks the database)"
 	@echo "make lint   - ruff (format check + lint) and mypy"
 	@echo "make bench  - run the benchmarks in bench/"
-	@echo "make messages - compile the translations (.po to .mo; demo and test do it)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,25 +26,21 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
 
-# Translations: each .po compiles to its .mo (not committed) whenever the .po is newer.
-PO_FILES := $(wildcard src/cybercap/locale/*/LC_MESSAGES/*.po)
-MO_FILES := $(PO_FILES:.po=.mo)
+messages: $(MO)
 
-%.mo: %.po
+$(LOCALE)/%/LC_MESSAGES/django.mo: $(LOCALE)/%/LC_MESSAGES/django.po
 	@command -v msgfmt >/dev/null || bash scripts/system-packages.sh
-	msgfmt --check -o $@ $<
-
-messages: $(MO_FILES)
+	msgfmt --check-format -o $@.tmp $< && mv $@.tmp $@
 
 system-packages:
 	@bash scripts/system-packages.sh
 
-demo: install messages
+demo: install
 	$(BIN)/cybercap demo $(DEMO_ARGS)
 
-test: install system-packages messages
+test: install system-packages
 	@test -d node_modules/scorm-again || npm ci --no-audit --no-fund
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -54,4 +53,4 @@ bench: install
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(MO_FILES)
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
