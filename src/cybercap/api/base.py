@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -96,20 +97,20 @@ def _install_error_handlers(api: NinjaAPI) -> None:
             api,
             request,
             status=422,
-            detail="The request is not valid: see errors.",
+            detail=_("The request is not valid: see errors."),
             code="invalid",
             errors=errors,
         )
 
     def on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
-        return error_response(api, request, status=404, detail="Not found.", code="not_found")
+        return error_response(api, request, status=404, detail=_("Not found."), code="not_found")
 
     def on_permission_denied(request: HttpRequest, exc: Any) -> HttpResponse:
         return error_response(
             api,
             request,
             status=403,
-            detail=str(exc) or "You may not do this.",
+            detail=str(exc) or _("You may not do this."),
             code="permission_denied",
         )
 
@@ -121,7 +122,7 @@ def _install_error_handlers(api: NinjaAPI) -> None:
                 api,
                 request,
                 status=401,
-                detail=detail or "Authentication required: send a valid API token.",
+                detail=detail or _("Authentication required: send a valid API token."),
                 code=code or "not_authenticated",
             )
         if exc.status_code == 403:
@@ -130,7 +131,7 @@ def _install_error_handlers(api: NinjaAPI) -> None:
                     api,
                     request,
                     status=403,
-                    detail="The CSRF check failed: send the X-CSRFToken header.",
+                    detail=_("The CSRF check failed: send the X-CSRFToken header."),
                     code="csrf_failed",
                 )
             return error_response(

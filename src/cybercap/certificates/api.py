@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from cybercap.api.base import Error, Page, PageQuery, caller, paginate, responses
@@ -103,7 +104,7 @@ def certificate_verify(request: HttpRequest, code: Path[TypedCode], response: Ht
         return Status(
             429,
             {
-                "detail": "Too many unknown codes were looked up from this address; try later.",
+                "detail": _("Too many unknown codes were looked up from this address; try later."),
                 "code": "rate_limited",
                 "errors": [],
             },
@@ -114,7 +115,7 @@ def certificate_verify(request: HttpRequest, code: Path[TypedCode], response: Ht
         return Status(
             404,
             {
-                "detail": "This is not a valid certificate code: check it for typing mistakes.",
+                "detail": _("This is not a valid certificate code: check it for typing mistakes."),
                 "code": "not_found",
                 "errors": [],
             },
@@ -123,6 +124,6 @@ def certificate_verify(request: HttpRequest, code: Path[TypedCode], response: Ht
     if cert is None:
         ratelimit.record_miss(request)
         return Status(
-            404, {"detail": "No certificate has this code.", "code": "not_found", "errors": []}
+            404, {"detail": _("No certificate has this code."), "code": "not_found", "errors": []}
         )
     return Status(200, public_view(cert))

@@ -54,6 +54,7 @@ class RevokeForm(forms.Form):
 
 class ThresholdForm(forms.Form):
     threshold = forms.IntegerField(
+        # xgettext:no-python-format
         label=_("Attendance needed (% of sessions)"),
         min_value=1,
         max_value=100,

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from cybercap.api.base import Page, PageQuery, caller, paginate, responses
@@ -77,7 +78,7 @@ class CourseProgressOut(Schema):
 def _learner(request: HttpRequest) -> Any:
     user = caller(request)
     if not selectors.can_learn(user):
-        raise PermissionDenied("Courses are for learners and staff.")
+        raise PermissionDenied(_("Courses are for learners and staff."))
     return user
 
 
