@@ -14,7 +14,8 @@ from django.test import Client, RequestFactory
 from cybercap.accounts.models import Role
 from cybercap.core import demo_flag
 from cybercap.network.tlp import TLP, TLP_MEANING
-from tests.factories import AgencyFactory, PersonFactory
+from tests.conftest import login
+from tests.factories import AgencyFactory, PersonFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,76 +137,154 @@ def _links(response: Any) -> list[str]:
     return re.findall(r"<a href=\"([^\"]+)\"", nav)
 
 
-def test_staff_navigation_reaches_everything(client_for: Callable[..., Client]) -> None:
-    assert _links(client_for(Role.STAFF).get("/")) == [
-        "/",
-        "/network/countries/",
-        "/network/agencies/",
-        "/network/people/",
-        "/network/topics/",
-        "/reviews/",
-        "/activities/",
-        "/activities/programme/",
-        "/learn/",
-        "/evidence/",
-        "/certificates/",
-        "/audit/",
-        "/accounts/users/",
-        "/accounts/profile/",
-        "/accounts/tokens/",
-        "/admin/",
+def _groups(response: Any) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The menu as shown: each group's label with its (text, target) pairs, in order."""
+    html = response.content.decode()
+    nav = html[html.index('<nav class="site-nav"') : html.index("</nav>")]
+    groups = []
+    for label, body in re.findall(
+        r'<p class="nav-group__label" id="nav-group-[a-z]+">([^<]+)</p>\s*'
+        r'<ul aria-labelledby="nav-group-[a-z]+">(.*?)</ul>',
+        nav,
+        flags=re.S,
+    ):
+        links = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', body)
+        entries = [(text, href) for href, text in links]
+        if 'action="/accounts/logout/"' in body:
+            entries.append(("Log out", "POST /accounts/logout/"))
+        groups.append((label, entries))
+    return groups
+
+
+WORK_STAFF = [
+    ("Dashboard", "/"),
+    ("Reviews", "/reviews/"),
+    ("Activities", "/activities/"),
+    ("Programme indicators", "/activities/programme/"),
+    ("Courses", "/learn/"),
+    ("Evidence register", "/evidence/"),
+    ("Certificates", "/certificates/"),
+]
+DIRECTORY = [
+    ("Countries", "/network/countries/"),
+    ("Agencies", "/network/agencies/"),
+    ("People", "/network/people/"),
+    ("Topics", "/network/topics/"),
+]
+DIRECTORY_WITHOUT_PEOPLE = [entry for entry in DIRECTORY if entry[0] != "People"]
+ADMINISTRATION = [("Audit log", "/audit/"), ("Users", "/accounts/users/"), ("Admin", "/admin/")]
+ACCOUNT = [
+    ("Profile", "/accounts/profile/"),
+    ("API tokens", "/accounts/tokens/"),
+    ("Log out", "POST /accounts/logout/"),
+]
+ACCOUNT_SHORT = [("Profile", "/accounts/profile/"), ("Log out", "POST /accounts/logout/")]
+
+
+def _work(*names: str) -> list[tuple[str, str]]:
+    return [entry for entry in WORK_STAFF if entry[0] in names]
+
+
+def test_staff_see_every_group(client_for: Callable[..., Client]) -> None:
+    assert _groups(client_for(Role.STAFF).get("/")) == [
+        ("Work", WORK_STAFF),
+        ("Directory", DIRECTORY),
+        ("Administration", ADMINISTRATION),
+        ("Account", ACCOUNT),
     ]
 
 
-def test_focal_point_navigation_has_people_but_no_staff_pages(
+def test_reviewers_see_their_reviews_and_the_directory_without_people(
+    client_for: Callable[..., Client],
+) -> None:
+    assert _groups(client_for(Role.REVIEWER).get("/")) == [
+        ("Work", _work("Dashboard", "Reviews", "Activities", "Certificates")),
+        ("Directory", DIRECTORY_WITHOUT_PEOPLE),
+        ("Account", ACCOUNT),
+    ]
+
+
+def test_focal_points_see_reviews_indicators_courses_and_people_but_no_administration(
     client_for: Callable[..., Client], thailand: Any
 ) -> None:
-    assert _links(client_for(Role.FOCAL_POINT, thailand).get("/")) == [
-        "/",
-        "/network/countries/",
-        "/network/agencies/",
-        "/network/people/",
-        "/network/topics/",
-        "/reviews/",
-        "/activities/",
-        "/activities/programme/",
-        "/learn/",
-        "/certificates/",
-        "/accounts/profile/",
-        "/accounts/tokens/",
+    assert _groups(client_for(Role.FOCAL_POINT, thailand).get("/")) == [
+        (
+            "Work",
+            _work(
+                "Dashboard",
+                "Reviews",
+                "Activities",
+                "Programme indicators",
+                "Courses",
+                "Certificates",
+            ),
+        ),
+        ("Directory", DIRECTORY),
+        ("Account", ACCOUNT),
     ]
 
 
-def test_learner_navigation_has_no_people(client_for: Callable[..., Client]) -> None:
-    assert _links(client_for(Role.LEARNER).get("/")) == [
-        "/",
-        "/network/countries/",
-        "/network/agencies/",
-        "/network/topics/",
-        "/activities/",
-        "/learn/",
-        "/certificates/",
-        "/accounts/profile/",
-        "/accounts/tokens/",
+def test_trainers_see_the_evidence_register_and_the_directory_without_people(
+    client_for: Callable[..., Client],
+) -> None:
+    assert _groups(client_for(Role.TRAINER).get("/")) == [
+        ("Work", _work("Dashboard", "Activities", "Evidence register", "Certificates")),
+        ("Directory", DIRECTORY_WITHOUT_PEOPLE),
+        ("Account", ACCOUNT),
     ]
 
 
-def test_investigators_and_trainers_reach_the_evidence_register(
+def test_investigators_see_the_evidence_register_and_people(
     client_for: Callable[..., Client], thailand: Any
 ) -> None:
-    assert _links(client_for(Role.INVESTIGATOR, thailand).get("/")) == [
-        "/",
-        "/network/countries/",
-        "/network/agencies/",
-        "/network/people/",
-        "/network/topics/",
-        "/activities/",
-        "/evidence/",
-        "/certificates/",
-        "/accounts/profile/",
-        "/accounts/tokens/",
+    assert _groups(client_for(Role.INVESTIGATOR, thailand).get("/")) == [
+        ("Work", _work("Dashboard", "Activities", "Evidence register", "Certificates")),
+        ("Directory", DIRECTORY),
+        ("Account", ACCOUNT),
     ]
-    assert "/evidence/" in _links(client_for(Role.TRAINER).get("/"))
+
+
+def test_learners_see_a_short_menu_without_the_directory(
+    client_for: Callable[..., Client],
+) -> None:
+    assert _groups(client_for(Role.LEARNER).get("/")) == [
+        ("Learning", _work("Dashboard", "Activities", "Courses", "Certificates")),
+        ("Account", ACCOUNT_SHORT),
+    ]
+
+
+def test_learners_reach_their_api_tokens_from_their_profile(
+    client_for: Callable[..., Client],
+) -> None:
+    html = client_for(Role.LEARNER).get("/accounts/profile/").content.decode()
+    main = html[html.index("<main") :]
+    assert main.count('<a href="/accounts/tokens/">Personal API tokens for scripts</a>') == 1
+
+
+def test_a_learner_who_is_also_a_focal_point_sees_the_focal_point_menu(
+    make_user: Callable[..., Any], thailand: Any
+) -> None:
+    user = make_user(Role.LEARNER)
+    RoleFactory(user=user, role=Role.FOCAL_POINT, country=thailand)
+    groups = _groups(login(Client(), user).get("/"))
+    assert [label for label, _ in groups] == ["Work", "Directory", "Account"]
+    assert groups[1] == ("Directory", DIRECTORY)
+
+
+def test_an_account_without_a_role_sees_only_the_common_links(
+    client_for: Callable[..., Client],
+) -> None:
+    assert _groups(client_for(None).get("/")) == [
+        ("Work", _work("Dashboard", "Activities", "Certificates")),
+        ("Account", ACCOUNT_SHORT),
+    ]
+
+
+def test_the_groups_hold_every_link_of_the_menu(client_for: Callable[..., Client]) -> None:
+    """No link sits outside a labelled group."""
+    response = client_for(Role.STAFF).get("/")
+    grouped = [href for _, entries in _groups(response) for _, href in entries]
+    assert [h for h in grouped if not h.startswith("POST ")] == _links(response)
 
 
 def test_the_current_page_is_marked(client_for: Callable[..., Client], thailand: Any) -> None:

@@ -293,7 +293,55 @@ def test_tab_order_reaches_the_menu_and_filters_in_order(
     for _ in range(4):
         page.keyboard.press("Tab")
         names.append(page.evaluate("document.activeElement.textContent.trim()"))
-    assert names == ["Skip to main content", "cybercap", "Dashboard", "Countries"]
+    # The menu's groups come in order: Work first (Dashboard, then the focal point's reviews).
+    assert names == ["Skip to main content", "cybercap", "Dashboard", "Reviews"]
+
+
+def test_a_learner_has_a_short_menu_on_a_phone(
+    page: Page, live_server: Any, world: dict[str, Any]
+) -> None:
+    _user("lena", Role.LEARNER)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page, live_server.url, "lena")
+    menu = page.locator("details.nav-menu")
+    expect(menu.get_by_role("link", name="Courses")).to_be_hidden()
+    page.get_by_text("Menu", exact=True).click()
+    expect(menu.get_by_role("list", name="Learning").get_by_role("link")).to_have_text(
+        ["Dashboard", "Activities", "Courses", "Certificates"]
+    )
+    expect(menu.get_by_role("list", name="Account").get_by_role("link")).to_have_text(["Profile"])
+    expect(menu.get_by_role("button", name="Log out")).to_be_visible()
+    # No directory for a learner: the countries are not in their menu.
+    expect(menu.get_by_role("link", name="Countries")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    menu.get_by_role("link", name="Courses").click()
+    expect(page).to_have_url(f"{live_server.url}/learn/")
+    expect(page.locator(".site-nav a[aria-current=page]")).to_have_text("Courses")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_grouped_menu_works_without_javascript(
+    browser: Any, live_server: Any, thailand: Any, world: dict[str, Any], console: Any, width: int
+) -> None:
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": width, "height": 900}
+    )
+    page = context.new_page()
+    page.on("console", console.on_console)
+    _user("malai", Role.FOCAL_POINT, thailand)
+    log_in(page, live_server.url, "malai")
+    menu = page.locator("details.nav-menu")
+    people = menu.get_by_role("list", name="Directory").get_by_role("link", name="People")
+    if width < 896:
+        # A phone: the disclosure opens natively.
+        expect(people).to_be_hidden()
+        page.get_by_text("Menu", exact=True).click()
+    # A wide screen: the groups are shown in the sidebar without the script that opens them.
+    expect(people).to_be_visible()
+    people.click()
+    expect(page).to_have_url(f"{live_server.url}/network/people/")
+    context.close()
+    assert console.problems == []
 
 
 def test_the_console_watch_catches_a_csp_violation(page: Page, console: Any) -> None:
