@@ -30,6 +30,7 @@ from cybercap.activities.models import (
     EvaluationKind,
     EvaluationScore,
     FeedbackAnswer,
+    FeedbackQuestion,
     FeedbackResponse,
     QuestionKind,
     Registration,
@@ -257,6 +258,65 @@ def feedback_summary(activities: QuerySet[Activity]) -> FeedbackSummary:
     total = sum(n for _label, _mean, n in questions)
     mean_rating = sum((m or 0) * n for _label, m, n in questions) / total if total else None
     return FeedbackSummary(responses=responses, mean_rating=mean_rating, questions=questions)
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """One question of an activity's survey and what its answers make."""
+
+    text: str
+    kind: str
+    retired: bool
+    answers: int
+    mean: float | None  # ratings only
+    counts: tuple[int, ...]  # ratings only: how many chose 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True)
+class ActivityFeedback:
+    responses: int
+    mean_rating: float | None
+    questions: list[QuestionResult]
+
+
+def activity_feedback(activity: Activity) -> ActivityFeedback:
+    """One activity's survey results, question by question in the survey's own order (its
+    current questions, and retired ones that have answers). Three queries."""
+    questions = list(FeedbackQuestion.objects.filter(activity=activity).order_by("position", "pk"))
+    tally: dict[int, dict[int | None, int]] = defaultdict(dict)
+    rows = (
+        FeedbackAnswer.objects.filter(question__activity=activity)
+        .values("question_id", "rating")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        tally[row["question_id"]][row["rating"]] = row["n"]
+    results = []
+    ratings = total = 0
+    for question in questions:
+        counts = tally.get(question.pk, {})
+        answers = sum(counts.values())
+        if question.retired and not answers:
+            continue
+        if question.kind == QuestionKind.LIKERT:
+            per = tuple(counts.get(r, 0) for r in range(1, 6))
+            rated = sum(per)
+            weighted = sum(r * n for r, n in zip(range(1, 6), per, strict=True))
+            ratings += weighted
+            total += rated
+            mean = weighted / rated if rated else None
+        else:
+            per, mean = (), None
+        results.append(
+            QuestionResult(question.text, question.kind, question.retired, answers, mean, per)
+        )
+    responses = FeedbackResponse.objects.filter(activity=activity).count()
+    return ActivityFeedback(
+        responses=responses,
+        mean_rating=ratings / total if total else None,
+        questions=results,
+    )
 
 
 def feedback_comments(activity: Activity) -> list[tuple[str, str]]:
