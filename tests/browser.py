@@ -33,8 +33,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "correct horse battery staple"
-# A console error that only reports the HTTP status of the page itself (the 404 page).
-_HTTP_STATUS = re.compile(r"^Failed to load resource: the server responded with a status of 40[34]")
+# A console error that only reports the HTTP status of the page itself (a 403, 404 or 410 page).
+_HTTP_STATUS = re.compile(
+    r"^Failed to load resource: the server responded with a status of 4(0[34]|10)"
+)
 
 
 @dataclass
