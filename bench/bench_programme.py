@@ -17,8 +17,10 @@ machine's load, since the host is shared.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import logging
 import os
+import pstats
 import sys
 import time
 from collections.abc import Callable
@@ -209,6 +211,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the timings, print the top functions (cProfile) of each case",
+    )
     args = parser.parse_args()
 
     setup_test_environment()
@@ -284,6 +291,12 @@ def main() -> None:
         for label, function in cases:
             wall, cpu, size, queries = timed(function, args.runs)
             print(f"{label:<32} {wall:8.3f} {cpu:8.3f} {size / 1024:8.0f} {queries:8d}")
+        if args.profile:
+            for label, function in cases:
+                profiler = cProfile.Profile()
+                profiler.runcall(function)
+                print(f"\n--- {label}")
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
     finally:
         connection.creation.destroy_test_db(name, verbosity=0)
 

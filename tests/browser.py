@@ -33,8 +33,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "correct horse battery staple"
-# A console error that only reports the HTTP status of the page itself (the 404 page).
-_HTTP_STATUS = re.compile(r"^Failed to load resource: the server responded with a status of 40[34]")
+# Seconds a step may take; raise it on a loaded machine (CYBERCAP_BROWSER_TIMEOUT=60).
+TIMEOUT_MS = int(float(os.environ.get("CYBERCAP_BROWSER_TIMEOUT", "10")) * 1000)
+# A console error that only reports the HTTP status of the page itself (a 403, 404 or 410 page).
+_HTTP_STATUS = re.compile(
+    r"^Failed to load resource: the server responded with a status of 4(0[34]|10)"
+)
 
 
 @dataclass
@@ -83,7 +87,8 @@ def page(browser: Browser, console: ConsoleLog) -> Iterator[Page]:
     """A fresh browser context per test (never bypass_csp); fails on CSP violations."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_default_navigation_timeout(TIMEOUT_MS)
     page.on("console", console.on_console)
     page.on("pageerror", console.on_page_error)
     yield page

@@ -537,3 +537,90 @@ RULES += [
         label="empty proposal: refused with messages, nothing created",
     ),
 ]
+
+
+# The feedback survey's questions: staff and the assigned trainer edit; others in scope 403.
+def _regional_question(w: World) -> dict[str, Any]:
+    from cybercap.activities.evaluations import feedback_questions_ensure
+
+    activity = _get(w, "regional_activity")
+    return {"pk": activity.pk, "question_pk": feedback_questions_ensure(activity=activity)[0].pk}
+
+
+def _vn_question(w: World) -> dict[str, Any]:
+    from cybercap.activities.evaluations import feedback_questions_ensure
+
+    activity = _get(w, "vn_activity")
+    return {"pk": activity.pk, "question_pk": feedback_questions_ensure(activity=activity)[0].pk}
+
+
+RULES += [
+    Rule("activities:survey_questions", MANAGERS, kwargs=regional, label="GET"),
+    Rule(
+        "activities:survey_questions",
+        MANAGERS,
+        kwargs=regional,
+        method="POST",
+        label="empty form: the page again",
+    ),
+    Rule("activities:survey_questions", only(["staff"], 200, 404), kwargs=vn_only, label="VN"),
+    Rule("activities:survey_question_edit", MANAGERS, kwargs=_regional_question, label="GET"),
+    Rule(
+        "activities:survey_question_edit",
+        MANAGERS,
+        kwargs=_regional_question,
+        method="POST",
+        label="empty form: the page again",
+    ),
+    Rule(
+        "activities:survey_question_edit",
+        only(["staff"], 200, 404),
+        kwargs=_vn_question,
+        label="VN",
+    ),
+    Rule(
+        "activities:survey_question_action",
+        everyone(405, anonymous=302),
+        kwargs=_regional_question,
+        label="GET",
+    ),
+    Rule(
+        "activities:survey_question_action",
+        {**MANAGERS, "staff": 302, "trainer": 302},
+        kwargs=_regional_question,
+        method="POST",
+        label="no action: a message, nothing changes",
+    ),
+]
+
+# The Vietnamese-only activity for the views of its managers and participants: only staff
+# reach it; the trainer (not assigned there), the Thai focal point and the learner get 404.
+RULES += [
+    Rule("activities:activity_badges", only(["staff"], 200, 404), kwargs=vn_only, label="VN"),
+    Rule(
+        "activities:evaluation_setup",
+        only(["staff"], 200, 404),
+        kwargs=lambda w: {**vn_only(w), "kind": "pre"},
+        label="VN",
+    ),
+    Rule("activities:evaluation_scores", only(["staff"], 200, 404), kwargs=vn_only, label="VN"),
+    Rule(
+        "activities:evaluation_take",
+        only(["staff"], 403, 404),
+        kwargs=lambda w: {**vn_only(w), "kind": "post"},
+        label="VN: staff have no place",
+    ),
+    Rule(
+        "activities:evaluation_survey",
+        only(["staff"], 403, 404),
+        kwargs=vn_only,
+        label="VN: staff have no place",
+    ),
+    Rule(
+        "activities:evaluation_certificates",
+        only(["staff"], 302, 404),
+        kwargs=vn_only,
+        method="POST",
+        label="VN: no post-test yet, a message",
+    ),
+]

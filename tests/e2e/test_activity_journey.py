@@ -25,7 +25,7 @@ from cybercap.activities.models import Activity, Registration
 from cybercap.certificates.models import Certificate
 from cybercap.network.models import Gender
 from cybercap.quizzes.models import Item
-from tests.browser import ConsoleLog, current_code, log_in
+from tests.browser import TIMEOUT_MS, ConsoleLog, current_code, log_in
 from tests.factories import (
     AgencyFactory,
     CountryFactory,
@@ -103,7 +103,8 @@ def open_page(browser: Browser, console: ConsoleLog) -> Iterator[Any]:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(TIMEOUT_MS)
+        page.set_default_navigation_timeout(TIMEOUT_MS)
         page.on("console", console.on_console)
         page.on("pageerror", console.on_page_error)
         return page

@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cybercap.activities import demo_people
-from cybercap.activities.evaluations import DEFAULT_QUESTIONS
 from cybercap.activities.models import (
     Activity,
     ActivityType,
@@ -32,6 +31,7 @@ from cybercap.activities.models import (
     Registration,
     ScoreSource,
 )
+from cybercap.activities.survey import DEFAULT_QUESTIONS
 from cybercap.demo.registry import DemoReport
 from cybercap.network.models import Agency, Country, Person
 
@@ -200,6 +200,7 @@ def seed_evaluations(
         ]
     Evaluation.objects.bulk_create(evaluations)
     FeedbackQuestion.objects.bulk_create(questions, batch_size=1000)
+    Activity.objects.filter(pk__in=[a.pk for a in done]).update(survey_set_up=True)
     questions_of: dict[int, list[FeedbackQuestion]] = {}
     for question in questions:
         questions_of.setdefault(question.activity.pk, []).append(question)

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from weasyprint import CSS, HTML
@@ -92,28 +93,41 @@ def _sheet(
     headers: Sequence[str],
     rows: Sequence[Sequence[Any]],
     formats: Sequence[str] = (),
+    row_formats: Sequence[Sequence[str]] | None = None,
 ) -> None:
+    """One sheet, written row by row (a write-only workbook: at 100 times the demo data the
+    activity sheet has tens of thousands of cells). Numbers keep their formats: ``formats``
+    per column, or ``row_formats`` per cell."""
     sheet = book.create_sheet(title=title[:31])
-    sheet.append(list(headers))
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="1F5F8B")
-    for cell in sheet[1]:
-        cell.font = bold
-        cell.fill = fill
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
-    for row in rows:
-        sheet.append(list(row))
-    for index, fmt in enumerate(formats, start=1):
-        if not fmt:
-            continue
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-            cell.number_format = fmt
     for index, header in enumerate(headers, start=1):
         longest = max(
             [len(str(header))] + [len(str(r[index - 1])) for r in rows if r[index - 1] is not None]
         )
         sheet.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, 10), 60)
     sheet.freeze_panes = "A2"
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="1F5F8B")
+    top = Alignment(vertical="top", wrap_text=True)
+    heading = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=header)
+        cell.font, cell.fill, cell.alignment = bold, fill, top
+        heading.append(cell)
+    sheet.append(heading)
+    for n, row in enumerate(rows):
+        wanted = row_formats[n] if row_formats is not None else formats
+        if not any(wanted):
+            sheet.append(list(row))
+            continue
+        out: list[Any] = []
+        for value, fmt in zip(row, list(wanted) + [""] * (len(row) - len(wanted)), strict=True):
+            if fmt:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = fmt
+                out.append(cell)
+            else:
+                out.append(value)
+        sheet.append(out)
 
 
 def _gain_rows(groups: Sequence[Any]) -> list[list[Any]]:
@@ -133,18 +147,15 @@ def _gain_rows(groups: Sequence[Any]) -> list[list[Any]]:
 
 
 def render_xlsx(ind: Indicators) -> bytes:
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    book.remove(summary)
+    book = Workbook(write_only=True)
     rows = summary_rows(ind)
-    _sheet(book, _("Summary"), [_("Indicator"), _("Value")], [r[:2] for r in rows])
-    sheet = book[_("Summary")]
-    for (cell,), (_label, _value, fmt) in zip(
-        sheet.iter_rows(min_row=2, min_col=2, max_col=2), rows, strict=True
-    ):
-        if fmt:
-            cell.number_format = fmt
+    _sheet(
+        book,
+        _("Summary"),
+        [_("Indicator"), _("Value")],
+        [r[:2] for r in rows],
+        row_formats=[("", fmt) for _label, _value, fmt in rows],
+    )
     _sheet(
         book,
         _("Phases"),

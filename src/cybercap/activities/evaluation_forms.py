@@ -169,3 +169,15 @@ class SurveyForm(forms.Form):
 
     def answers(self) -> dict[int, int | str | None]:
         return {q.pk: self.cleaned_data.get(f"q-{q.pk}") for q in self.questions}
+
+
+class SurveyQuestionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of answer"), choices=QuestionKind.choices, initial=QuestionKind.LIKERT
+    )
+    text = forms.CharField(
+        label=_("Question"),
+        max_length=300,
+        help_text=_("For a rating, write a statement to agree or disagree with."),
+        widget=forms.TextInput(attrs={"size": 80}),
+    )

@@ -305,7 +305,7 @@ def evaluation_results(request: HttpRequest, pk: int) -> HttpResponse:
             "passed": len(passed),
             "holding": sum(1 for r in passed if r.person_id in holders),
         }
-        feedback = learning_gain.feedback_summary(Activity.objects.filter(pk=activity.pk))
+        feedback = learning_gain.activity_feedback(activity)
         comments = learning_gain.feedback_comments(activity)
     context = {
         "activity": activity,

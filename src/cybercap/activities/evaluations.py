@@ -22,7 +22,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from cybercap.activities.models import (
     PLACE_TAKING,
@@ -39,22 +38,11 @@ from cybercap.activities.models import (
     ScoreSource,
 )
 from cybercap.activities.services import ActivityError
+from cybercap.activities.survey import survey_ensure
 from cybercap.network.models import Topic
 from cybercap.quizzes import scoring
 from cybercap.quizzes import services as quiz_services
 from cybercap.quizzes.models import Attempt, Item, Test
-
-# The programme's standard reaction survey (Kirkpatrick level 1), stored in English.
-DEFAULT_QUESTIONS: list[tuple[str, str]] = [
-    (QuestionKind.LIKERT, gettext_noop("The activity met its stated objectives.")),
-    (QuestionKind.LIKERT, gettext_noop("The content was relevant to my daily work.")),
-    (QuestionKind.LIKERT, gettext_noop("The trainers and speakers explained things clearly.")),
-    (QuestionKind.LIKERT, gettext_noop("The practical exercises helped me learn.")),
-    (QuestionKind.LIKERT, gettext_noop("The organisation and the venue suited the activity.")),
-    (QuestionKind.LIKERT, gettext_noop("Overall, I am satisfied with the activity.")),
-    (QuestionKind.TEXT, gettext_noop("What was the most useful part?")),
-    (QuestionKind.TEXT, gettext_noop("What should we change next time?")),
-]
 
 
 def kind_or_none(value: str) -> EvaluationKind | None:
@@ -122,7 +110,8 @@ def score_sheet(activity: Activity) -> list[Registration]:
 
 
 def feedback_questions(activity: Activity) -> list[FeedbackQuestion]:
-    return list(FeedbackQuestion.objects.filter(activity=activity))
+    """The questions a participant is asked now: the survey's, less the retired ones."""
+    return list(FeedbackQuestion.objects.filter(activity=activity, retired=False))
 
 
 def has_answered_survey(registration: Registration) -> bool:
@@ -323,16 +312,9 @@ def take_submit(
 # --------------------------------------------------------------------------- writes: survey
 
 
-@transaction.atomic
 def feedback_questions_ensure(*, activity: Activity) -> list[FeedbackQuestion]:
-    """The activity's survey questions; the standard set the first time."""
-    questions = feedback_questions(activity)
-    if questions:
-        return questions
-    FeedbackQuestion.objects.bulk_create(
-        FeedbackQuestion(activity=activity, position=n, kind=kind, text=text)
-        for n, (kind, text) in enumerate(DEFAULT_QUESTIONS)
-    )
+    """The questions asked now; the standard set is copied in the first time (see survey.py)."""
+    survey_ensure(activity=activity)
     return feedback_questions(activity)
 
 
@@ -340,8 +322,11 @@ def feedback_questions_ensure(*, activity: Activity) -> list[FeedbackQuestion]:
 def feedback_submit(
     *, registration: Registration, answers: Mapping[int, int | str | None]
 ) -> FeedbackResponse:
-    """Record one participant's survey answers, once. The answers name nobody."""
+    """Record one participant's survey answers, once. The answers name nobody. Answers to
+    questions no longer asked (retired or removed meanwhile) are left out."""
     questions = {q.pk: q for q in feedback_questions(registration.activity)}
+    if not questions:
+        raise ActivityError(_("This survey has no questions at the moment."))
     try:
         with transaction.atomic():
             FeedbackReceipt.objects.create(registration=registration, submitted_at=timezone.now())

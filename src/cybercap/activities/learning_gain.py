@@ -19,7 +19,7 @@ Every function here runs a fixed number of queries whatever the number of activi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Min, QuerySet
@@ -30,6 +30,7 @@ from cybercap.activities.models import (
     EvaluationKind,
     EvaluationScore,
     FeedbackAnswer,
+    FeedbackQuestion,
     FeedbackResponse,
     QuestionKind,
     Registration,
@@ -162,14 +163,23 @@ def _group_labels(by: str) -> dict[str, str]:
     return {}
 
 
-def gain_summary(activities: QuerySet[Activity], by: str | None = None) -> list[GainGroup]:
+def gain_summary(
+    activities: QuerySet[Activity],
+    by: str | None = None,
+    *,
+    countries: Collection[str] | None = None,
+) -> list[GainGroup]:
     """Learning gain over the activities, overall (``by=None``) or one group per value of
-    ``by``; groups sorted by label. One query (two by topic)."""
-    return gain_summaries(activities, (by,))[by]
+    ``by``; groups sorted by label. One query (two by topic). ``countries`` (codes) keeps only
+    the participants nominated for those countries."""
+    return gain_summaries(activities, (by,), countries=countries)[by]
 
 
 def gain_summaries(
-    activities: QuerySet[Activity], groupings: Sequence[str | None]
+    activities: QuerySet[Activity],
+    groupings: Sequence[str | None],
+    *,
+    countries: Collection[str] | None = None,
 ) -> dict[str | None, list[GainGroup]]:
     """:func:`gain_summary` for several groupings from one read of the scores (a dashboard
     shows overall, by country, by topic and by gender: one pass instead of four)."""
@@ -177,7 +187,10 @@ def gain_summaries(
         if by is not None and by not in GROUPINGS:
             raise ValueError(f"unknown grouping {by!r}")
     activity_ids = activities.order_by().values("pk")
-    rows = EvaluationScore.objects.filter(registration__activity_id__in=activity_ids).values_list(
+    scored = EvaluationScore.objects.filter(registration__activity_id__in=activity_ids)
+    if countries is not None:
+        scored = scored.filter(registration__country__code__in=sorted(countries))
+    rows = scored.values_list(
         "registration_id",
         "kind",
         "score",
@@ -193,7 +206,17 @@ def gain_summaries(
     for rid, kind, score, activity_id, title, code, country, agency_kind, gender in rows:
         scores[rid][kind] = score
         facts[rid] = (activity_id, title, code, country, agency_kind, gender)
-    learners = [_learner(rid, s) for rid, s in scores.items()]
+    # Each learner's figures once (clipped percentages and Hake's g), then only appended to
+    # the groups they belong to: the same arithmetic as summarise(), without redoing it per
+    # grouping (``_Group.summary`` sums the same values in the same order).
+    contributions: list[tuple[int, _Contribution]] = []
+    for rid, s in scores.items():
+        pre, post = s.get(EvaluationKind.PRE), s.get(EvaluationKind.POST)
+        if pre is not None and post is not None:
+            p, q = min(max(pre, 0.0), 1.0) * 100, min(max(post, 0.0), 1.0) * 100
+            contributions.append((rid, (p, q, scoring.normalised_gain(p, q))))
+        else:
+            contributions.append((rid, None))
 
     topics: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if "topic" in groupings:
@@ -206,35 +229,82 @@ def gain_summaries(
     result: dict[str | None, list[GainGroup]] = {}
     for by in groupings:
         if by is None:
-            result[by] = [summarise(learners, key="all", label=_("All activities"))]
+            everyone = _Group()
+            for _rid, contribution in contributions:
+                everyone.add(contribution)
+            result[by] = [everyone.summary("all", _("All activities"))]
             continue
         fixed = _group_labels(by)
-        groups: dict[str, list[LearnerGain]] = defaultdict(list)
+        groups: dict[str, _Group] = defaultdict(_Group)
         labels: dict[str, str] = {}
-        for learner in learners:
-            activity_id, title, code, country, kind_of_agency, gender = facts[
-                learner.registration_id
-            ]
-            keys: Sequence[tuple[str, str]]
+        no_topic = [("none", _("No topic"))]
+        for rid, contribution in contributions:
+            activity_id, title, code, country, kind_of_agency, gender = facts[rid]
+            if by == "topic":
+                for key, label in topics.get(activity_id) or no_topic:
+                    groups[key].add(contribution)
+                    labels[key] = label
+                continue
             if by == "activity":
-                keys = [(str(activity_id), title)]
-            elif by == "topic":
-                keys = topics.get(activity_id) or [("none", _("No topic"))]
+                key, label = str(activity_id), title
             elif by == "country":
-                keys = [(code, country)]
+                key, label = code, country
             elif by == "agency_type":
-                value = kind_of_agency or "none"
-                keys = [(value, fixed.get(value, value))]
+                key = kind_of_agency or "none"
+                label = fixed.get(key, key)
             else:
-                keys = [(gender, fixed.get(gender, gender))]
-            for key, label in keys:
-                groups[key].append(learner)
-                labels[key] = label
+                key, label = gender, fixed.get(gender, gender)
+            groups[key].add(contribution)
+            labels[key] = label
         result[by] = sorted(
-            (summarise(members, key=key, label=labels[key]) for key, members in groups.items()),
+            (group.summary(key, labels[key]) for key, group in groups.items()),
             key=lambda g: (g.label.casefold(), g.key),
         )
     return result
+
+
+# A matched pair's (pre %, post %, g or None), or None for a drop-out.
+_Contribution = tuple[float, float, float | None] | None
+
+
+class _Group:
+    """The pairs and drop-outs of one group, summed as :func:`summarise` sums them."""
+
+    __slots__ = ("dropouts", "gains", "posts", "pres")
+
+    def __init__(self) -> None:
+        self.pres: list[float] = []
+        self.posts: list[float] = []
+        self.gains: list[float] = []
+        self.dropouts = 0
+
+    def add(self, contribution: _Contribution) -> None:
+        if contribution is None:
+            self.dropouts += 1
+            return
+        p, q, g = contribution
+        self.pres.append(p)
+        self.posts.append(q)
+        if g is not None:
+            self.gains.append(g)
+
+    def summary(self, key: str, label: str) -> GainGroup:
+        n = len(self.pres)
+        if not n:
+            return GainGroup(key, label, 0, self.dropouts, None, None, None, None, 0)
+        mean_pre = sum(self.pres) / n
+        mean_post = sum(self.posts) / n
+        return GainGroup(
+            key=key,
+            label=label,
+            pairs=n,
+            dropouts=self.dropouts,
+            mean_pre=mean_pre / 100,
+            mean_post=mean_post / 100,
+            mean_gain=(mean_post - mean_pre) / 100,
+            mean_normalised_gain=sum(self.gains) / len(self.gains) if self.gains else None,
+            undefined=n - len(self.gains),
+        )
 
 
 def feedback_summary(activities: QuerySet[Activity]) -> FeedbackSummary:
@@ -257,6 +327,65 @@ def feedback_summary(activities: QuerySet[Activity]) -> FeedbackSummary:
     total = sum(n for _label, _mean, n in questions)
     mean_rating = sum((m or 0) * n for _label, m, n in questions) / total if total else None
     return FeedbackSummary(responses=responses, mean_rating=mean_rating, questions=questions)
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """One question of an activity's survey and what its answers make."""
+
+    text: str
+    kind: str
+    retired: bool
+    answers: int
+    mean: float | None  # ratings only
+    counts: tuple[int, ...]  # ratings only: how many chose 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True)
+class ActivityFeedback:
+    responses: int
+    mean_rating: float | None
+    questions: list[QuestionResult]
+
+
+def activity_feedback(activity: Activity) -> ActivityFeedback:
+    """One activity's survey results, question by question in the survey's own order (its
+    current questions, and retired ones that have answers). Three queries."""
+    questions = list(FeedbackQuestion.objects.filter(activity=activity).order_by("position", "pk"))
+    tally: dict[int, dict[int | None, int]] = defaultdict(dict)
+    rows = (
+        FeedbackAnswer.objects.filter(question__activity=activity)
+        .values("question_id", "rating")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        tally[row["question_id"]][row["rating"]] = row["n"]
+    results = []
+    ratings = total = 0
+    for question in questions:
+        counts = tally.get(question.pk, {})
+        answers = sum(counts.values())
+        if question.retired and not answers:
+            continue
+        if question.kind == QuestionKind.LIKERT:
+            per = tuple(counts.get(r, 0) for r in range(1, 6))
+            rated = sum(per)
+            weighted = sum(r * n for r, n in zip(range(1, 6), per, strict=True))
+            ratings += weighted
+            total += rated
+            mean = weighted / rated if rated else None
+        else:
+            per, mean = (), None
+        results.append(
+            QuestionResult(question.text, question.kind, question.retired, answers, mean, per)
+        )
+    responses = FeedbackResponse.objects.filter(activity=activity).count()
+    return ActivityFeedback(
+        responses=responses,
+        mean_rating=ratings / total if total else None,
+        questions=results,
+    )
 
 
 def feedback_comments(activity: Activity) -> list[tuple[str, str]]:

@@ -96,6 +96,11 @@ class Activity(models.Model):
         _("status"), max_length=20, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
     )
     description = models.TextField(_("description"), blank=True)
+    survey_set_up = models.BooleanField(
+        _("survey set up"),
+        default=False,
+        help_text=_("The standard survey questions were copied in once; never again after that."),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -489,12 +494,19 @@ class QuestionKind(models.TextChoices):
 
 
 class FeedbackQuestion(models.Model):
+    """A question of an activity's survey. Once answered, its kind and wording are fixed and it
+    cannot be deleted (the answers reference it: RESTRICT); it can be retired instead, which
+    hides it from new respondents and keeps its answers in the results."""
+
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="feedback_questions"
     )
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=10, choices=QuestionKind.choices)
     text = models.CharField(_("question"), max_length=300)
+    retired = models.BooleanField(
+        _("retired"), default=False, help_text=_("Not asked any more; its answers are kept.")
+    )
 
     class Meta:
         ordering = ["activity_id", "position", "pk"]
@@ -533,7 +545,9 @@ class FeedbackResponse(models.Model):
 
 class FeedbackAnswer(models.Model):
     response = models.ForeignKey(FeedbackResponse, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(FeedbackQuestion, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        FeedbackQuestion, on_delete=models.RESTRICT, related_name="answers"
+    )
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
 

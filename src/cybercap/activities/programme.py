@@ -368,11 +368,20 @@ def _participants(
     agencies: dict[Any, _Tally] = defaultdict(_Tally)
     genders: dict[Any, _Tally] = defaultdict(_Tally)
     phases: dict[int, _Tally] = defaultdict(_Tally)
+    labels: dict[str, str] = {}
     for person_id, code, name, agency_kind, gender, phase, n in rows:
-        totals.add(person_id, code, n)
+        # _Tally.add inlined: this loop runs once per (person, country, phase) in scope.
+        labels[code] = name
+        for group in (totals, countries[code], agencies[agency_kind], genders[gender]):
+            group.people.add(person_id)
+            group.n += n
+        tally = phases[phase]
+        tally.people.add(person_id)
+        tally.countries.add(code)
+        tally.n += n
+    totals.countries.update(labels)
+    for code, name in labels.items():
         countries[code].label = name
-        for group in (countries[code], agencies[agency_kind], genders[gender], phases[phase]):
-            group.add(person_id, code, n)
     return (
         totals,
         _tallied(countries),
@@ -443,7 +452,7 @@ def indicators(scope: Scope) -> Indicators:
 def _add_learning(result: Indicators, scope: Scope) -> None:
     activities = scope.activities.order_by()
     if scope.country_codes is not None:
-        by_country = gain_summary(activities, by="country")
+        by_country = gain_summary(activities, by="country", countries=scope.country_codes)
         mine = [g for g in by_country if g.key in scope.country_codes]
         result.gain_by_country = mine
         result.gain_overall = mine[0] if len(mine) == 1 else None

@@ -113,3 +113,24 @@ urlpatterns += [
     ),
     path("programme/donor-report.pdf", programme_views.donor_report_pdf, name="donor_report_pdf"),
 ]
+
+# The feedback survey's questions (survey_views.py).
+from cybercap.activities import survey_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "<int:pk>/evaluation/survey/questions/",
+        survey_views.survey_questions,
+        name="survey_questions",
+    ),
+    path(
+        "<int:pk>/evaluation/survey/questions/<int:question_pk>/",
+        survey_views.survey_question_edit,
+        name="survey_question_edit",
+    ),
+    path(
+        "<int:pk>/evaluation/survey/questions/<int:question_pk>/action/",
+        survey_views.survey_question_action,
+        name="survey_question_action",
+    ),
+]
