@@ -282,13 +282,28 @@ def load_course(course_dir: Path, root: Path) -> str:
     )
 
 
+def check_all(root: Path) -> list[contentkit.Problem]:
+    """The courses in their source language, then each translation against it."""
+    from cybercap.elearning import translation
+
+    return sorted(set(cs.check_courses(root)) | set(translation.check_translations(root)))
+
+
+def describe_all(root: Path) -> str:
+    from cybercap.elearning import translation
+
+    return f"{describe_courses(root)}; translations: {translation.describe(root)}"
+
+
 def register() -> None:
+    from cybercap.elearning import translation
+
     contentkit.register(
         contentkit.ContentType(
             name="courses",
-            check=cs.check_courses,
+            check=check_all,
             load=load_courses,
             order=40,
-            extras={"describe": describe_courses},
+            extras={"describe": describe_all, "incomplete": translation.incomplete},
         )
     )
