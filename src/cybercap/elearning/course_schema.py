@@ -495,6 +495,17 @@ class CourseCheck:
                 out.append(source / name)
         return out
 
+    def fallback_figure(self, lesson: Path, target: str) -> Path:
+        """A translated lesson's figure that its language lacks: the source language's."""
+        assert self.manifest is not None
+        own = (self.dir / self.lang).resolve()
+        wanted = (lesson.parent / target).resolve()
+        try:
+            inside = wanted.relative_to(own)
+        except ValueError:
+            return wanted
+        return self.dir / self.manifest.language / inside
+
     def sections_for(self, rel: str) -> Sections:
         """The section titles a lesson file must use: its own language's."""
         if self.is_translation and rel not in self.fallbacks and self.strings is not None:
@@ -687,6 +698,8 @@ class CourseCheck:
                 if not alt:
                     self.problems.append(Problem(rel, number, "figure.alt", "alt text is empty"))
                 figure = (path.parent / target).resolve()
+                if not figure.is_file() and self.is_translation:
+                    figure = self.fallback_figure(path, target)
                 if not figure.is_file():
                     self.problems.append(
                         Problem(rel, number, "figure.src", f"{target} does not exist")

@@ -401,14 +401,15 @@ def compare_markdown(ctx: Context, en_text: str, tr_text: str) -> None:
         compare_yaml(ctx, en_data, source.data, source)
     en, tr = markdown_shape(en_body, 0), markdown_shape(tr_body, tr_line)
     same = True
-    for name, a, b in (
+    shapes: tuple[tuple[str, Any, Any], ...] = (
         ("headings", en.headings, tr.headings),
         ("paragraphs", en.paragraphs, tr.paragraphs),
         ("list items", en.items, tr.items),
         ("table rows", en.rows, tr.rows),
         ("images", en.images, tr.images),
         ("legal-basis slot", en.slot, tr.slot),
-    ):
+    )
+    for name, a, b in shapes:
         if a != b:
             same = False
             show = (lambda x: x) if not isinstance(a, list) or name == "images" else _levels
@@ -417,8 +418,8 @@ def compare_markdown(ctx: Context, en_text: str, tr_text: str) -> None:
         ctx.add(tr_line, "body.placeholders", "placeholders or comments differ from English")
     if not same or len(en.segments) != len(tr.segments):
         return  # segments cannot be paired; the structure problem says why
-    for (_l, kind, a), (line, _k, b) in zip(en.segments, tr.segments, strict=True):
-        compare_segment(ctx, line, f"body.{kind}", a, b)
+    for (_l, kind, english), (line, _k, text) in zip(en.segments, tr.segments, strict=True):
+        compare_segment(ctx, line, f"body.{kind}", english, text)
 
 
 def _levels(levels: Any) -> str:
@@ -435,9 +436,18 @@ def _svg_frame(text: str) -> str:
 
 
 def compare_svg(ctx: Context, en_text: str, tr_text: str) -> None:
-    if _svg_frame(en_text) != _svg_frame(tr_text):
+    en_frame, tr_frame = _svg_frame(en_text).splitlines(), _svg_frame(tr_text).splitlines()
+    if en_frame != tr_frame:
+        at = next(
+            (n for n, (a, b) in enumerate(zip(en_frame, tr_frame, strict=False)) if a != b),
+            min(len(en_frame), len(tr_frame)),
+        )
+        english = en_frame[at].strip()[:70] if at < len(en_frame) else "(end of file)"
         ctx.add(
-            1, "svg", "geometry, attributes or elements differ from English (only text changes)"
+            at + 1 + int(bool(SVG_STATUS.search(tr_text))),
+            "svg",
+            "geometry, attributes or elements differ from English (only text is translated); "
+            f"English has: {english}",
         )
         return
     for en_match, tr_match in zip(
