@@ -435,6 +435,8 @@ class CourseCheck:
         self.scenario_paths: dict[str, int] = {}
         self.topic_keys: set[str] | None = None
         self.source_sections = Sections()
+        self.item_files: dict[str, str] = {}
+        self.scenario_files: dict[str, str] = {}
 
     # ---------------------------------------------------------------- helpers
     def rel(self, path: Path) -> str:
@@ -739,6 +741,7 @@ class CourseCheck:
                         )
                     )
                 seen[item.id] = source.rel
+                self.item_files[item.id] = source.rel
                 if item.module not in modules:
                     self.problems.append(source.problem((*base, "module"), "unknown module"))
                 self.check_topics(source, [((*base, "topic"), item.topic)])
@@ -807,6 +810,7 @@ class CourseCheck:
             problems, paths = check_scenario(scenario, source)
             self.problems += problems
             self.scenario_paths[scenario.id] = paths
+            self.scenario_files[scenario.id] = source.rel
             self.scenarios.append(scenario)
         for scenario_id, module_id in listed.items():
             if scenario_id not in found:

@@ -49,7 +49,7 @@ TRANSLATABLE = frozenset(
 )  # fmt: skip
 STATUS_KEY = "translation"
 SVG_STATUS = re.compile(r"<svg\b[^>]*>\s*<!--\s*translation:\s*(\{.*?\})\s*-->", re.S)
-SVG_TEXT = re.compile(r"<(title|desc|text|tspan)\b[^>]*>([^<]+)<", re.S)
+SVG_TEXT = re.compile(r"<(title|desc|text|tspan)\b[^>]*>([^<]+)(?=<)", re.S)
 PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{[a-z_][a-z0-9_]*\}|%\([a-z_]+\)[sd]|<!--.*?-->", re.S)
 MD = MarkdownIt("commonmark").enable("table")
 LATIN_WORD = re.compile(r"[A-Za-z\u00C0-\u024F]{2,}")
@@ -432,7 +432,7 @@ def _levels(levels: Any) -> str:
 def _svg_frame(text: str) -> str:
     """The SVG without its status comment and with every text content blanked."""
     text = re.sub(r"\s*<!--\s*translation:.*?-->", "", text, count=1, flags=re.S)
-    return SVG_TEXT.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + "\0<", text)
+    return SVG_TEXT.sub(lambda m: m.group(0)[: m.start(2) - m.start(0)] + "\0", text)
 
 
 def compare_svg(ctx: Context, en_text: str, tr_text: str) -> None:

@@ -55,8 +55,9 @@ class Command(BaseCommand):
         problems = content_check(root)
         for content_type in registered():
             incomplete = content_type.extras.get("incomplete")
-            for language in complete if callable(incomplete) else []:
-                problems += incomplete(root, language)
+            if callable(incomplete):
+                for language in complete:
+                    problems += incomplete(root, language)
         if problems:
             self._fail(problems)
         for name, description in content_describe(root):
