@@ -183,3 +183,55 @@ def test_a_scenario_in_thai_keeps_its_path_across_languages(
     english = next(n for n in scenario.graph["nodes"] if n["id"] == scenario.graph["start"])
     page = client.get(response.url).content.decode()
     assert escape(english["choices"][0]["feedback"]) in page and DRAFT not in page
+
+
+@pytest.mark.parametrize("language", ["en", "th"])
+def test_scorm_and_cmi5_packages_per_language_pass_their_checks(
+    translated: Path, language: str
+) -> None:
+    import io
+    import zipfile
+
+    from cybercap.elearning import cmi5, scorm
+
+    course = Course.objects.get(key=COURSE)
+    data = scorm.export_scorm12(course, "m3-scene", language)
+    assert scorm.check_package(data) == []
+    assert scorm.package_language(data) == language
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        page = archive.read("m3-scene/index.html").decode()
+        figure = archive.read("shared/figures/custody-form.svg").decode()
+    assert f'<html lang="{language}">' in page
+    assert (DRAFT in page) == (language == "th")
+    assert (MARK in figure) == (language == "th")
+    lesson = Lesson.objects.get(key="m3-securing-the-scene")
+    title = lesson.translations["th"]["title"] if language == "th" else lesson.title
+    assert escape(title) in page
+
+    course = Course.objects.get(key=COURSE)
+    data = cmi5.export_cmi5(course, None, language)
+    assert cmi5.check_package(data) == []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        structure = archive.read("cmi5.xml").decode()
+        m1 = archive.read("m1-principles/index.html").decode()
+    assert f'<langstring lang="{language}">' in structure
+    assert f'lang="{language}"' not in structure.replace(f'<langstring lang="{language}">', "")
+    # m1 has no Thai files: English, marked, in the Thai package.
+    assert (FALLBACK in m1) == (language == "th")
+
+
+def test_staff_download_packages_per_language(
+    translated: Path, make_user: Callable[..., User]
+) -> None:
+    staff = login(Client(), make_user("staff"))
+    response = staff.get(f"/learn/{COURSE}/export/cmi5.zip?language=th&module=m3-scene")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="{COURSE}-1.0.0-m3-scene-th-cmi5.zip"'
+    )
+    assert staff.get(f"/learn/{COURSE}/export/cmi5.zip?language=vi").status_code == 404
+    page = staff.get(f"/learn/{COURSE}/translations/").content.decode()
+    assert 'data-module="m3-scene"' in page and "4/4" in page
+    learner = _thai_learner(make_user)
+    assert learner.get(f"/learn/{COURSE}/translations/").status_code == 403
+    assert learner.get(f"/learn/{COURSE}/export/cmi5.zip?language=th").status_code == 403

@@ -62,3 +62,8 @@ urlpatterns += [
     path("<slug:course>/analytics/", analytics_views.course_analytics, name="analytics"),
     path("<slug:course>/analytics/items/", analytics_views.item_analysis, name="item_analysis"),
 ]
+
+# Translation coverage and status for staff (issue 7).
+urlpatterns += [
+    path("<slug:course>/translations/", views.translations, name="translations"),
+]

@@ -408,11 +408,15 @@ def export(request: HttpRequest, course: str, format: str) -> HttpResponse:
     if format not in EXPORTS:
         raise Http404
     module = request.GET.get("module") or None
+    language = request.GET.get("language") or obj.language
+    if language not in (obj.languages or [obj.language]):
+        raise Http404
     try:
-        data = EXPORTS[format][0](obj, module)
+        data = EXPORTS[format][0](obj, module, language)
     except KeyError:
         raise Http404 from None
-    name = f"{obj.key}-{obj.version}{'-' + module if module else ''}-{format}.zip"
+    suffix = "" if language == obj.language else f"-{language}"
+    name = f"{obj.key}-{obj.version}{'-' + module if module else ''}{suffix}-{format}.zip"
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
@@ -439,3 +443,41 @@ def checklist(request: HttpRequest, course: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{obj.key}-checklist-{language}.pdf"'
     return response
+
+
+# --------------------------------------------------------------------------- translations
+
+
+@require_GET
+@verified_login_required
+def translations(request: HttpRequest, course: str) -> HttpResponse:
+    """Staff: each language's coverage and status per module, read from the content files
+    (what is translated, draft or reviewed and by whom, outdated against English)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from cybercap.elearning import translation
+
+    if not access.is_staff(request.user):
+        raise PermissionDenied
+    obj = selectors.report_course_get_for_user(user=request.user, key=course)
+    course_dir = Path(settings.CONTENT_DIR) / "courses" / obj.key
+    if not (course_dir / "course.yaml").is_file():
+        raise Http404
+    _source, languages = translation.course_languages(course_dir)
+    names = dict(settings.LANGUAGES)
+    table = []
+    for language in languages:
+        rows = translation.file_statuses(course_dir, language)
+        table.append(
+            {
+                "code": language,
+                "name": names.get(language, language),
+                "state": translation.language_state(rows),
+                "coverage": translation.coverage(rows),
+                "outdated": [r for r in rows if r.outdated],
+                "missing": [r for r in rows if not r.translated],
+            }
+        )
+    return render(request, "elearning/translations.html", {"course": obj, "table": table})
