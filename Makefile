@@ -5,8 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# gettext catalogues: the .po files are committed, the .mo files compiled here (msgfmt comes
+# from Debian's gettext, in system-packages.txt).
+LOCALE := src/cybercap/locale
+MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALE)/*/LC_MESSAGES/django.po))
 
-.PHONY: demo test lint bench install system-packages clean help
+.PHONY: demo test lint bench install system-packages messages clean help
 
 help:
 	@echo "make demo   - set up SQLite with demo data and serve on http://127.0.0.1:8000"
@@ -22,7 +26,13 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+messages: $(MO)
+
+$(LOCALE)/%/LC_MESSAGES/django.mo: $(LOCALE)/%/LC_MESSAGES/django.po
+	@command -v msgfmt >/dev/null || bash scripts/system-packages.sh
+	msgfmt --check-format -o $@.tmp $< && mv $@.tmp $@
 
 system-packages:
 	@bash scripts/system-packages.sh

@@ -81,3 +81,25 @@ def pytest_configure(config: Any) -> None:
 
     # WhiteNoise warns when the collected-static directory is missing; tests use the finders.
     settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    _compile_messages(settings.LOCALE_PATHS)
+
+
+def _compile_messages(paths: Any) -> None:
+    """Compile each stale gettext catalogue (as `make install` does) so that a bare `pytest`
+    on a fresh clone sees the translations; msgfmt is Debian's gettext (system-packages.txt)."""
+    import os
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    msgfmt = shutil.which("msgfmt")
+    for folder in paths:
+        for po in Path(folder).glob("*/LC_MESSAGES/django.po"):
+            mo = po.with_suffix(".mo")
+            if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+                continue
+            if msgfmt is None:
+                raise RuntimeError("msgfmt is missing: install gettext (make system-packages)")
+            tmp = mo.with_name(f"django.mo.{os.getpid()}")
+            subprocess.run([msgfmt, "--check-format", "-o", str(tmp), str(po)], check=True)
+            tmp.replace(mo)

@@ -22,8 +22,25 @@ from tests.conftest import login
 from tests.elearning.i18n_fixtures import COURSE, MARK, translated_content
 
 pytestmark = pytest.mark.django_db
-DRAFT = "Draft translation, not yet reviewed by a native-speaking practitioner."
-FALLBACK = "This part is not yet translated and is shown in English."
+DRAFT_EN = "Draft translation, not yet reviewed by a native-speaking practitioner."
+FALLBACK_EN = "This part is not yet translated and is shown in English."
+
+
+def _in(language: str, message: str) -> str:
+    """The notice as gettext renders it in ``language`` (the compiled catalogue)."""
+    from django.utils import translation
+
+    with translation.override(language):
+        return escape(translation.gettext(message))
+
+
+DRAFT, FALLBACK = _in("th", DRAFT_EN), _in("th", FALLBACK_EN)
+
+
+def test_the_notices_are_translated_by_the_catalogues() -> None:
+    for language in ("id", "th", "vi"):
+        assert _in(language, DRAFT_EN) != DRAFT_EN
+        assert _in(language, FALLBACK_EN) != FALLBACK_EN
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +125,7 @@ def test_a_thai_learner_reads_thai_with_a_draft_notice(
 def test_english_pages_carry_no_notice(translated: Path, make_user: Callable[..., User]) -> None:
     client = _thai_learner(make_user, language="en")
     page = client.get(f"/learn/{COURSE}/lessons/m3-securing-the-scene/").content.decode()
-    assert DRAFT not in page and FALLBACK not in page
+    assert DRAFT not in page and FALLBACK not in page and DRAFT_EN not in page
     assert Lesson.objects.get(key="m3-securing-the-scene").title in page
 
 
@@ -182,7 +199,7 @@ def test_a_scenario_in_thai_keeps_its_path_across_languages(
     client.cookies["django_language"] = "en"
     english = next(n for n in scenario.graph["nodes"] if n["id"] == scenario.graph["start"])
     page = client.get(response.url).content.decode()
-    assert escape(english["choices"][0]["feedback"]) in page and DRAFT not in page
+    assert escape(english["choices"][0]["feedback"]) in page and DRAFT_EN not in page
 
 
 @pytest.mark.parametrize("language", ["en", "th"])
