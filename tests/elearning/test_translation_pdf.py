@@ -25,6 +25,12 @@ def _text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
+def _read_back(text: str) -> str:
+    """Thai SARA AM (U+0E33) is shaped as NIKHAHIT + SARA AA and its text mapping keeps only
+    SARA AA: compare Thai with SARA AM read as SARA AA (the print itself is right)."""
+    return text.replace("\u0e33", "\u0e32")
+
+
 @pytest.mark.parametrize(
     ("language", "title"),
     [
@@ -51,7 +57,8 @@ def test_a_course_certificate_reads_back_in_the_learner_s_script(
         heading = translation.gettext("Certificate of achievement")
         completed = translation.gettext("has successfully completed the e-learning course")
     assert heading != "Certificate of achievement"  # the catalogue is compiled and used
-    assert heading in text and completed in text and title in text
+    assert _read_back(heading) in text and _read_back(completed) in text
+    assert _read_back(title) in text
     assert "Certificate of achievement" not in text
 
 
@@ -62,6 +69,7 @@ def test_the_pocket_checklist_reads_back_in_thai(tmp_path: Path, settings: Any) 
         (root / "courses" / COURSE / "th" / "checklist.yaml").read_text(encoding="utf-8")
     )
     text = _text(checklist_pdf(course_key=COURSE, language="th"))
-    assert source["title"].startswith(MARK) and source["title"] in text
+    assert source["title"].startswith(MARK) and source["title"].upper() in text
+    assert source["pages"][0]["title"] in text
     first = source["pages"][0]["sections"][0]["lines"][0]
     assert first[:30] in text
