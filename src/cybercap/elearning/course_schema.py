@@ -588,7 +588,9 @@ class CourseCheck:
         self.problems += problems
         if self.strings is None:
             return
-        if self.strings.language != self.lang:
+        path = self.path(self.manifest.layout.strings)
+        expected = self.manifest.language if self.rel(path) in self.fallbacks else self.lang
+        if self.strings.language != expected:
             self.problems.append(source.problem(("language",), "does not match course.yaml"))
         ids = [m.id for m in self.manifest.modules]
         for module_id in ids:

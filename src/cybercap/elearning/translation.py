@@ -12,11 +12,13 @@ What ``cybercap content check`` reports per language (the errors fail the check)
   (ids, correct answers, next pointers, scores, ...) differ from English; Markdown whose
   headings, paragraphs, list items, table rows, images or legal-basis slot differ; placeholders
   that differ; a learner-visible string identical to English (names, numbers, codes and terms
-  the glossary keeps are allowed); a glossary term the English segment uses but the translated
-  segment does not render as the glossary says;
+  the glossary keeps are allowed);
 - reported, not errors: coverage (files and English words translated, per module), outdated
-  files (English changed since; they count as not covered). ``--require-complete LANG`` turns
-  coverage below 100 % for LANG (outdated files included) into an error.
+  files (English changed since; they count as not covered), glossary warnings (a term the
+  English segment uses that the translated segment does not render as the glossary says: a
+  heuristic, since English words can mean something else in context). ``--require-complete
+  LANG`` turns coverage below 100 % for LANG (outdated files included) and its glossary
+  warnings into errors.
 
 Pure Python (no Django import), like the rest of the content kit.
 """
@@ -521,8 +523,18 @@ def check_translations(root: Path) -> list[Problem]:
         _source, languages = course_languages(course_dir)
         for language in languages:
             problems += cs.CourseCheck(course_dir, root, language).run().problems
-            problems += check_language(course_dir, root, language)
+            problems += [p for p in check_language(course_dir, root, language) if not _glossary(p)]
     return problems
+
+
+def _glossary(problem: Problem) -> bool:
+    return problem.message.startswith("glossary: ")
+
+
+def glossary_warnings(course_dir: Path, root: Path, language: str) -> list[Problem]:
+    """Glossary mismatches: reported, not errors (a term's English words can mean something
+    else in context, e.g. "dark clouds"), and errors under ``--require-complete``."""
+    return [p for p in check_language(course_dir, root, language) if _glossary(p)]
 
 
 def incomplete(root: Path, language: str) -> list[Problem]:
@@ -535,6 +547,7 @@ def incomplete(root: Path, language: str) -> list[Problem]:
                 Problem(f"courses/{course_dir.name}/course.yaml", 0, "languages", f"no {language}")
             )
             continue
+        problems += glossary_warnings(course_dir, root, language)
         for row in file_statuses(course_dir, language):
             if not row.current:
                 why = "outdated (English changed)" if row.outdated else "not translated"
@@ -555,9 +568,12 @@ def describe(root: Path) -> str:
             covs = coverage(rows)
             total = covs[-1]
             modules = " ".join(f"{c.module} {c.translated}/{c.files}" for c in covs[:-1] if c.files)
+            warnings = glossary_warnings(course_dir, root, language)
             parts.append(
                 f"{course_dir.name} {language}: {total.translated}/{total.files} files, "
                 f"{total.percent} % of words ({total.words_translated}/{total.words}), "
-                f"{total.outdated} outdated, {language_state(rows)} [{modules}]"
+                f"{total.outdated} outdated, {len(warnings)} glossary warnings, "
+                f"{language_state(rows)} [{modules}]"
+                + "".join(f"\n  warning: {w}" for w in warnings)
             )
     return "; ".join(parts) or "no translations"
