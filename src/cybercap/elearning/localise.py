@@ -47,13 +47,14 @@ def course_language(user: Any, course: Any) -> str:
     return str(course.language)
 
 
-def localise(obj: Any, language: str) -> Any:
+def localise(obj: Any, language: str, source: str | None = None) -> Any:
     """``obj`` with its strings in ``language`` (in memory only); ``untranslated`` says
-    whether the language lacks this piece (shown in the source language)."""
+    whether the language lacks this piece (shown in ``source``, the course's own language:
+    pass it, so that lists cost no query per object)."""
     if obj is None:
         return obj
     obj.language_shown = language
-    source = _source_language(obj)
+    source = source or _source_language(obj)
     if language == source:
         obj.untranslated = False
         return obj

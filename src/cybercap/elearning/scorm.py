@@ -55,7 +55,7 @@ def _sco_page(
     for lesson in lessons:
         lesson.module = module
         module.course = course
-        localise(lesson, language)
+        localise(lesson, language, course.language)
         lesson.html = re.sub(
             rf"{re.escape(figures)}([^\"?]+)(\?language=[\w-]+)?",
             r"../shared/figures/\1",
@@ -170,11 +170,11 @@ def localised_modules(course: Course, language: str | None) -> tuple[str, list[M
     language = language or course.language
     if language not in (course.languages or [course.language]):
         raise KeyError(language)
-    localise(course, language)
+    localise(course, language, course.language)
     modules = list(course.modules.select_related("quiz").order_by("position"))
     for module in modules:
         module.course = course
-        localise(module, language)
+        localise(module, language, course.language)
     return language, modules
 
 

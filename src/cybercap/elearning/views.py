@@ -45,7 +45,7 @@ def language_context(request: HttpRequest, course: Course | None) -> dict[str, A
     from django.conf import settings
 
     language = course_language(request.user, course)
-    localise(course, language)
+    localise(course, language, course.language)
     names = dict(settings.LANGUAGES)
     return {
         "course_language": language,
@@ -77,7 +77,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     courses = list(selectors.catalogue_for_user(user=request.user).order_by("title"))
     for item in courses:
-        localise(item, course_language(request.user, item))
+        localise(item, course_language(request.user, item), item.language)
     enrolled = set(request.user.enrolments.values_list("course_id", flat=True))  # type: ignore[union-attr]
     return render(
         request,
@@ -94,11 +94,11 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
     context = language_context(request, obj)
     language = context["course_language"]
     for mp in progress.modules:
-        localise(mp.module, language)
+        localise(mp.module, language, obj.language)
         for piece in [*mp.lessons, *mp.scenarios]:
-            localise(piece, language)
+            localise(piece, language, obj.language)
     if progress.resume is not None:
-        localise(progress.resume, language)
+        localise(progress.resume, language, obj.language)
     return render(
         request,
         "elearning/course_detail.html",
@@ -127,10 +127,10 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
     module_progress = next(m for m in progress.modules if m.module.pk == current.module_id)
     context = language_context(request, obj)
     language = context["course_language"]
-    localise(current, language)
-    localise(module_progress.module, language)
+    localise(current, language, obj.language)
+    localise(module_progress.module, language, obj.language)
     for piece in (lessons[index - 1] if index > 0 else None, *lessons[index + 1 : index + 2]):
-        localise(piece, language)
+        localise(piece, language, obj.language)
     return render(
         request,
         "elearning/lesson_detail.html",
@@ -221,7 +221,7 @@ def module_quiz(request: HttpRequest, course: str, module: str) -> HttpResponse:
     mod = selectors.module_get_for_user(user=request.user, course=obj, key=module)
     if mod.quiz is None:
         raise Http404
-    localise(mod, course_language(request.user, obj))
+    localise(mod, course_language(request.user, obj), obj.language)
     title = (
         _("Pre-test")
         if mod.kind == "orientation"
@@ -293,8 +293,8 @@ def scenario_detail(request: HttpRequest, course: str, scenario: str) -> HttpRes
     runs = list(selectors.scenario_runs_for_user(user=request.user).filter(scenario=scen))
     context = language_context(request, obj)
     scen.course = obj
-    localise(scen, context["course_language"])
-    localise(scen.module, context["course_language"])
+    localise(scen, context["course_language"], obj.language)
+    localise(scen.module, context["course_language"], obj.language)
     return render(
         request,
         "elearning/scenario_detail.html",
@@ -322,7 +322,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             error = _("Choose one of the options offered.")
     context = language_context(request, run.scenario.course)
     language = context["course_language"]
-    scen = localise(run.scenario, language)
+    scen = localise(run.scenario, language, run.scenario.course.language)
     graph = scenario_graph(scen, language)
     nodes = {n["id"]: n for n in graph["nodes"]}
     node = nodes[run.node]
