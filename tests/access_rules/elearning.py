@@ -158,3 +158,8 @@ RULES += [
     Rule("elearning:analytics", only(["staff", "focal_th"], 200, 403), kwargs=_kw("course")),
     Rule("elearning:item_analysis", only(["staff", "focal_th"], 200, 403), kwargs=_kw("course")),
 ]
+
+# --- i18n: translation coverage and status, for staff ----------------------------------------
+RULES += [
+    Rule("elearning:translations", only(["staff"], 200, 403), kwargs=_kw("course")),
+]
