@@ -197,3 +197,8 @@ RULES += [
     # The final test on one page, to take offline (elearning/offline_views.py).
     Rule("elearning:offline_final_test", only(LEARN, 200, 403), kwargs=_kw("course")),
 ]
+
+# --- i18n: translation coverage and status, for staff ----------------------------------------
+RULES += [
+    Rule("elearning:translations", only(["staff"], 200, 403), kwargs=_kw("course")),
+]

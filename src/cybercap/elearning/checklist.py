@@ -46,6 +46,8 @@ def checklist_load(course_key: str, language: str) -> cs.Checklist:
             f"{', '.join(manifest.get('languages') or [])})"
         )
     path = root / manifest["layout"]["checklist"].format(lang=language)
+    if not path.is_file():  # a language without its checklist yet: the course's own
+        path = root / manifest["layout"]["checklist"].format(lang=manifest.get("language", "en"))
     try:
         return cs.Checklist.model_validate(yaml.safe_load(path.read_text("utf-8")))
     except (OSError, ValueError) as exc:

@@ -51,11 +51,12 @@ def _text(parent: etree._Element, name: str, value: str, language: str) -> None:
     etree.SubElement(element, f"{{{CMI5}}}langstring", lang=language).text = value
 
 
-def course_structure(course: Course, modules: list[Module]) -> bytes:
+def course_structure(course: Course, modules: list[Module], language: str | None = None) -> bytes:
+    language = language or course.language
     root = etree.Element(f"{{{CMI5}}}courseStructure", nsmap={None: CMI5})
     element = etree.SubElement(root, f"{{{CMI5}}}course", id=xapi.course_iri(course.key))
-    _text(element, "title", course.title, course.language)
-    _text(element, "description", course.description, course.language)
+    _text(element, "title", course.title, language)
+    _text(element, "description", course.description, language)
     for module in modules:
         moves, mastery = move_on(module)
         au = etree.SubElement(
@@ -67,15 +68,20 @@ def course_structure(course: Course, modules: list[Module]) -> bytes:
         )
         if mastery is not None:
             au.set("masteryScore", f"{mastery:g}")
-        _text(au, "title", module.title, course.language)
-        _text(au, "description", module.summary, course.language)
+        _text(au, "title", module.title, language)
+        _text(au, "description", module.summary, language)
         etree.SubElement(au, f"{{{CMI5}}}url").text = f"{module.key}/index.html"
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def export_cmi5(course: Course, module_key: str | None = None) -> bytes:
-    """The cmi5 package of the course (or of one module) as zip bytes."""
-    modules = list(course.modules.select_related("quiz").order_by("position"))
+def export_cmi5(
+    course: Course, module_key: str | None = None, language: str | None = None
+) -> bytes:
+    """The cmi5 package of the course (or of one module) as zip bytes, in ``language`` (the
+    course's own by default): the langstrings carry it, and so do the AUs' statements."""
+    from cybercap.elearning.scorm import localised_modules
+
+    language, modules = localised_modules(course, language)
     if module_key is not None:
         modules = [m for m in modules if m.key == module_key]
         if not modules:
@@ -86,14 +92,15 @@ def export_cmi5(course: Course, module_key: str | None = None) -> bytes:
         "shared/sco.css": (SCORM_ASSETS / "sco.css").read_bytes(),
     }
     for figure in course.figures.order_by("name"):
-        content[f"shared/figures/{figure.name}"] = figure.svg.encode()
-    with translation.override(course.language):
+        svg = (figure.translations or {}).get(language, figure.svg)
+        content[f"shared/figures/{figure.name}"] = svg.encode()
+    with translation.override(language):
         for module in modules:
-            page, _items = _sco_page(course, module, runtime="cmi5.js")
+            page, _items = _sco_page(course, module, runtime="cmi5.js", language=language)
             content[f"{module.key}/index.html"] = page.encode()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("cmi5.xml", course_structure(course, modules))
+        archive.writestr("cmi5.xml", course_structure(course, modules, language))
         for path, data in content.items():
             archive.writestr(path, data)
     return buffer.getvalue()

@@ -274,21 +274,155 @@ def load_course(course_dir: Path, root: Path) -> str:
                 "html": render_markdown(body) if front.status == "published" else "",
             },
         )
+    languages = [lang for lang in manifest.languages if lang != manifest.language]
+    for language in languages:
+        load_translation(course, course_dir, root, language)
+    course.languages = list(manifest.languages)
+    course.save(update_fields=["languages", "translations"])
     return (
         f"{manifest.id}: revision {course.revision}, {len(module_keys)} modules, "
         f"{len(lesson_keys)} lessons, {len(scenario_keys)} scenarios; items "
         f"{counts['created']} new, {counts['updated']} changed, {counts['unchanged']} unchanged, "
-        f"{retired} retired"
+        f"{retired} retired; languages {', '.join(manifest.languages)}"
     )
 
 
+def load_translation(course: Any, course_dir: Path, root: Path, language: str) -> None:
+    """One other language of a loaded course: its strings beside the source language's (each
+    piece marked ``fallback`` when the language lacks its file), its items in the question bank
+    under the same keys."""
+    from cybercap.elearning import translation
+    from cybercap.elearning.models import Figure, Lesson, Module, Scenario
+    from cybercap.network.models import Topic
+    from cybercap.quizzes.models import Item
+    from cybercap.quizzes.services import item_upsert
+
+    check = cs.CourseCheck(course_dir, root, language).run()
+    if check.problems:
+        raise ContentError(check.problems)
+    manifest, strings = check.manifest, check.strings
+    assert manifest is not None and strings is not None
+    rows = translation.file_statuses(course_dir, language)
+    fallbacks = check.fallbacks
+
+    def fell_back(rel: str) -> bool:
+        return rel in fallbacks
+
+    strings_rel = check.rel(course_dir / manifest.layout.strings.format(lang=manifest.language))
+    course.translations[language] = {
+        "title": strings.title,
+        "description": strings.description,
+        "audience": strings.audience,
+        "objectives": list(strings.objectives),
+        "legal_basis_heading": strings.legal_basis_heading,
+        "legal_basis_empty": strings.legal_basis_empty,
+        "fallback": fell_back(strings_rel),
+        "state": translation.language_state(rows),
+        "files": sum(1 for r in rows if r.translated),
+        "total": len(rows),
+    }
+
+    def figure_url(name: str) -> str:
+        url = reverse("elearning:figure", kwargs={"course": manifest.id, "name": name})
+        return f"{url}?language={language}"
+
+    modules = {m.key: m for m in Module.objects.filter(course=course)}
+    for spec_m in manifest.modules:
+        module = modules[spec_m.id]
+        module.translations[language] = {
+            "title": strings.modules[spec_m.id].title,
+            "summary": strings.modules[spec_m.id].summary,
+            "fallback": fell_back(strings_rel),
+        }
+    Module.objects.bulk_update(modules.values(), ["translations"])
+
+    lessons = {(x.module.key, x.key): x for x in Lesson.objects.filter(module__course=course)}
+    for module_id, parsed in check.lessons.items():
+        for lesson in parsed:
+            obj = lessons[(module_id, lesson.front.id)]
+            body = _without_title(lesson.body, lesson.front.title)
+            before, slot, after = body.partition(cs.LEGAL_SLOT)
+            obj.translations[language] = {
+                "title": lesson.front.title,
+                "objectives": list(lesson.front.objectives),
+                "fallback": fell_back(lesson.rel),
+            }
+            obj.html_translations[language] = {
+                "html": render_markdown(before, figure_url),
+                "html_after_slot": render_markdown(after, figure_url) if slot else "",
+            }
+    Lesson.objects.bulk_update(lessons.values(), ["translations", "html_translations"])
+
+    scenarios = {s.key: s for s in Scenario.objects.filter(course=course)}
+    for spec_s in check.scenarios:
+        scen = scenarios[spec_s.id]
+        scen.translations[language] = {
+            "title": spec_s.title,
+            "setting": spec_s.setting,
+            "fallback": fell_back(check.scenario_files[spec_s.id]),
+        }
+        scen.graph_translations[language] = spec_s.model_dump(mode="json", exclude={"translation"})
+    Scenario.objects.bulk_update(scenarios.values(), ["translations", "graph_translations"])
+
+    figures = {f.name: f for f in Figure.objects.filter(course=course)}
+    own = course_dir / manifest.layout.figures.format(lang=language)
+    for name, fig in figures.items():
+        path = own / name
+        if path.is_file():
+            fig.translations[language] = path.read_text(encoding="utf-8")
+        else:
+            fig.translations.pop(language, None)
+    Figure.objects.bulk_update(figures.values(), ["translations"])
+
+    # Items in the language's own files join the bank under the same key; the tests keep the
+    # source-language items, and pages show the learner's language by key (same option ids).
+    topics = {t.key: t for t in Topic.objects.all()}
+    kept = []
+    for spec in check.items:
+        if fell_back(check.item_files[spec.id]):
+            continue
+        kept.append(spec.id)
+        item_upsert(
+            key=spec.id,
+            language=language,
+            fields={
+                "type": spec.type,
+                "topic": topics[spec.topic],
+                "source": f"{manifest.id}/{spec.module}",
+                "stem": spec.stem,
+                "options": [o.model_dump() for o in spec.options],
+                "targets": [t.model_dump() for t in spec.targets or []],
+                "correct": spec.correct,
+                "pools": list(spec.pools),
+            },
+        )
+    Item.objects.filter(
+        source__startswith=f"{manifest.id}/", language=language, retired=False
+    ).exclude(key__in=kept).update(retired=True)
+
+
+def check_all(root: Path) -> list[contentkit.Problem]:
+    """The courses in their source language, then each translation against it."""
+    from cybercap.elearning import translation
+
+    return sorted(set(cs.check_courses(root)) | set(translation.check_translations(root)))
+
+
+def describe_all(root: Path) -> str:
+    from cybercap.elearning import translation
+
+    return f"{describe_courses(root)}; translations: {translation.describe(root)}"
+
+
 def register() -> None:
+    from cybercap.elearning import translation
+
     contentkit.register(
         contentkit.ContentType(
             name="courses",
-            check=cs.check_courses,
+            check=check_all,
             load=load_courses,
             order=40,
-            extras={"describe": describe_courses},
+            extras={"describe": describe_all, "incomplete": translation.incomplete},
         )
     )

@@ -21,6 +21,7 @@ Every check returns :class:`~cybercap.core.contentkit.Problem` objects that name
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -29,7 +30,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from cybercap.core.contentkit import Problem
 from cybercap.reviews.framework_schema import TOPICS_FILE, load_topic_keys
@@ -55,6 +63,34 @@ M = TypeVar("M", bound=BaseModel)
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- translations
+
+
+class TranslationStatus(_Model):
+    """The status block every translated file carries (see docs/translations.md)."""
+
+    status: Literal["draft", "reviewed"]
+    translator: Text
+    reviewer: str | None = None
+    reviewed_on: dt.date | None = None
+    source: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{12}$")]
+
+    @model_validator(mode="after")
+    def _reviewed_named(self) -> TranslationStatus:
+        if self.status == "reviewed" and not (self.reviewer and self.reviewed_on):
+            raise ValueError("a reviewed translation names its reviewer and reviewed_on date")
+        if self.status == "draft" and (self.reviewer or self.reviewed_on):
+            raise ValueError("a draft has no reviewer yet (set status: reviewed)")
+        return self
+
+
+class Sections(_Model):
+    """The titles of a lesson's last two H2 sections, in the course's language."""
+
+    key_points: Text = "Key points"
+    summary: Text = "Summary"
 
 
 # --------------------------------------------------------------------------- course.yaml
@@ -119,6 +155,8 @@ class CourseStrings(_Model):
     modules: dict[str, ModuleStrings]
     legal_basis_empty: Text
     legal_basis_heading: Text
+    sections: Sections = Sections()
+    translation: TranslationStatus | None = None
 
 
 # --------------------------------------------------------------------------- lessons
@@ -130,6 +168,8 @@ class LessonFront(_Model):
     minutes: int = Field(ge=1, le=60)
     objectives: list[Text] = Field(min_length=1)
     topics: list[Topic] = Field(min_length=1)
+    language: str | None = None
+    translation: TranslationStatus | None = None
 
 
 class LegalBasisFront(_Model):
@@ -137,6 +177,7 @@ class LegalBasisFront(_Model):
     status: Literal["empty", "draft", "published"]
     updated: str | None = None
     reviewed_by: str | None = None
+    translation: TranslationStatus | None = None
 
 
 # --------------------------------------------------------------------------- items
@@ -166,6 +207,7 @@ class Item(_Model):
 
 
 class ItemFile(_Model):
+    translation: TranslationStatus | None = None
     items: list[Item] = Field(min_length=1)
 
 
@@ -225,6 +267,7 @@ class Scenario(_Model):
     pass_score: int = Field(ge=0)
     nodes: list[Node] = Field(min_length=2)
     debrief: list[Text] = Field(min_length=1)
+    translation: TranslationStatus | None = None
 
 
 # --------------------------------------------------------------------------- checklist
@@ -242,6 +285,7 @@ class ChecklistPage(_Model):
 
 
 class Checklist(_Model):
+    translation: TranslationStatus | None = None
     title: Text
     footer: Text
     pages: list[ChecklistPage] = Field(min_length=1)
@@ -374,9 +418,14 @@ class Lesson:
 class CourseCheck:
     """Checks one course directory; ``problems`` and the parsed parts are kept for stats."""
 
-    def __init__(self, course_dir: Path, content_root: Path) -> None:
+    def __init__(self, course_dir: Path, content_root: Path, language: str | None = None) -> None:
         self.dir = course_dir
         self.root = content_root
+        # None: the course's own language. Another language reads each file from its folder
+        # when present, else from the course's language (recorded in ``fallbacks``).
+        self.language = language
+        self.fallbacks: set[str] = set()
+        self.translated: dict[str, TranslationStatus | None] = {}
         self.problems: list[Problem] = []
         self.manifest: CourseManifest | None = None
         self.strings: CourseStrings | None = None
@@ -385,6 +434,9 @@ class CourseCheck:
         self.scenarios: list[Scenario] = []
         self.scenario_paths: dict[str, int] = {}
         self.topic_keys: set[str] | None = None
+        self.source_sections = Sections()
+        self.item_files: dict[str, str] = {}
+        self.scenario_files: dict[str, str] = {}
 
     # ---------------------------------------------------------------- helpers
     def rel(self, path: Path) -> str:
@@ -407,9 +459,60 @@ class CourseCheck:
         self.problems += problems
         return source
 
-    def path(self, template: str, **values: str) -> Path:
+    @property
+    def lang(self) -> str:
         assert self.manifest is not None
-        return self.dir / template.format(lang=self.manifest.language, **values)
+        return self.language or self.manifest.language
+
+    @property
+    def is_translation(self) -> bool:
+        return self.manifest is not None and self.lang != self.manifest.language
+
+    def path(self, template: str, **values: str) -> Path:
+        """The file in this check's language, or the source language's when it has none."""
+        assert self.manifest is not None
+        own = self.dir / template.format(lang=self.lang, **values)
+        if not self.is_translation or own.exists():
+            return own
+        source = self.dir / template.format(lang=self.manifest.language, **values)
+        if source.is_file():
+            self.fallbacks.add(self.rel(source))
+        return source
+
+    def files(self, template: str, pattern: str) -> list[Path]:
+        """Files matching ``pattern`` in a folder: the source language's names, each read from
+        this check's language when translated (the translation adds no files of its own)."""
+        assert self.manifest is not None
+        source = self.dir / template.format(lang=self.manifest.language)
+        names = sorted(p.name for p in source.glob(pattern))
+        if not self.is_translation:
+            return [source / name for name in names]
+        own = self.dir / template.format(lang=self.lang)
+        out = []
+        for name in names:
+            if (own / name).is_file():
+                out.append(own / name)
+            else:
+                self.fallbacks.add(self.rel(source / name))
+                out.append(source / name)
+        return out
+
+    def fallback_figure(self, lesson: Path, target: str) -> Path:
+        """A translated lesson's figure that its language lacks: the source language's."""
+        assert self.manifest is not None
+        own = (self.dir / self.lang).resolve()
+        wanted = (lesson.parent / target).resolve()
+        try:
+            inside = wanted.relative_to(own)
+        except ValueError:
+            return wanted
+        return self.dir / self.manifest.language / inside
+
+    def sections_for(self, rel: str) -> Sections:
+        """The section titles a lesson file must use: its own language's."""
+        if self.is_translation and rel not in self.fallbacks and self.strings is not None:
+            return self.strings.sections
+        return self.source_sections
 
     def check_topics(self, source: Source, topics: Iterable[tuple[Loc, str]]) -> None:
         """Report every topic key that is not a key of the taxonomy."""
@@ -441,7 +544,13 @@ class CourseCheck:
         if self.manifest is None:
             return self
         self.check_manifest(source, self.manifest)
+        if self.is_translation:
+            self.source_sections = _source_sections(
+                self.dir / self.manifest.layout.strings.format(lang=self.manifest.language)
+            )
         self.check_strings()
+        if not self.is_translation and self.strings is not None:
+            self.source_sections = self.strings.sections
         self.check_lessons()
         self.check_figures()
         self.check_items()
@@ -479,7 +588,9 @@ class CourseCheck:
         self.problems += problems
         if self.strings is None:
             return
-        if self.strings.language != self.manifest.language:
+        path = self.path(self.manifest.layout.strings)
+        expected = self.manifest.language if self.rel(path) in self.fallbacks else self.lang
+        if self.strings.language != expected:
             self.problems.append(source.problem(("language",), "does not match course.yaml"))
         ids = [m.id for m in self.manifest.modules]
         for module_id in ids:
@@ -528,6 +639,8 @@ class CourseCheck:
                 )
         if broken:
             return
+        if self.is_translation:
+            return  # word counts and the slot are the source language's checks
         if self.manifest.countries and len(slots) != 1:
             self.problems.append(
                 Problem(
@@ -572,13 +685,14 @@ class CourseCheck:
             self.problems.append(source.problem(("id",), f"must be {lesson_id!r}, the file name"))
         self.check_topics(source, ((("topics", t), topic) for t, topic in enumerate(front.topics)))
         headings = [m.group(2) for m in HEADING.finditer(body)]
-        for section in REQUIRED_SECTIONS:
+        sections = self.sections_for(rel)
+        for section in (sections.key_points, sections.summary):
             if section not in headings:
                 self.problems.append(
                     Problem(rel, body_line, f"sections.{section}", f"no '## {section}' heading")
                 )
         lesson = Lesson(rel, front, body, body_line)
-        if lesson.words < MIN_LESSON_WORDS:
+        if not self.is_translation and lesson.words < MIN_LESSON_WORDS:
             self.problems.append(
                 Problem(rel, body_line, "body", f"{lesson.words} words, fewer than 200")
             )
@@ -588,6 +702,8 @@ class CourseCheck:
                 if not alt:
                     self.problems.append(Problem(rel, number, "figure.alt", "alt text is empty"))
                 figure = (path.parent / target).resolve()
+                if not figure.is_file() and self.is_translation:
+                    figure = self.fallback_figure(path, target)
                 if not figure.is_file():
                     self.problems.append(
                         Problem(rel, number, "figure.src", f"{target} does not exist")
@@ -596,8 +712,7 @@ class CourseCheck:
 
     def check_figures(self) -> None:
         assert self.manifest is not None
-        folder = self.path(self.manifest.layout.figures)
-        for svg in sorted(folder.glob("*.svg")):
+        for svg in self.files(self.manifest.layout.figures, "*.svg"):
             self.problems += check_svg(svg, self.rel(svg))
 
     # ---------------------------------------------------------------- items
@@ -606,7 +721,7 @@ class CourseCheck:
         modules = {m.id: m for m in self.manifest.modules}
         seen: dict[str, str] = {}
         folder = self.path(self.manifest.layout.items)
-        files = sorted(folder.glob("*.yaml"))
+        files = self.files(self.manifest.layout.items, "*.yaml")
         broken = False  # an item file that did not parse: pool sizes would mislead
         if not files:
             self.problems.append(Problem(self.rel(folder), 0, "", "no item files"))
@@ -628,6 +743,7 @@ class CourseCheck:
                         )
                     )
                 seen[item.id] = source.rel
+                self.item_files[item.id] = source.rel
                 if item.module not in modules:
                     self.problems.append(source.problem((*base, "module"), "unknown module"))
                 self.check_topics(source, [((*base, "topic"), item.topic)])
@@ -671,8 +787,7 @@ class CourseCheck:
         assert self.manifest is not None
         listed = {s: m.id for m in self.manifest.modules for s in m.scenarios}
         found: set[str] = set()
-        folder = self.path(self.manifest.layout.scenarios)
-        for path in sorted(folder.glob("*.yaml")):
+        for path in self.files(self.manifest.layout.scenarios, "*.yaml"):
             found.add(path.stem)  # a file that does not validate is reported as itself
             source = self.load(path)
             if source is None:
@@ -697,6 +812,7 @@ class CourseCheck:
             problems, paths = check_scenario(scenario, source)
             self.problems += problems
             self.scenario_paths[scenario.id] = paths
+            self.scenario_files[scenario.id] = source.rel
             self.scenarios.append(scenario)
         for scenario_id, module_id in listed.items():
             if scenario_id not in found:
@@ -776,6 +892,14 @@ class CourseCheck:
 
 
 # =========================================================================== pure checks
+
+
+def _source_sections(path: Path) -> Sections:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return Sections.model_validate((data or {}).get("sections") or {})
+    except (OSError, yaml.YAMLError, ValidationError, AttributeError):
+        return Sections()
 
 
 def check_item(item: Item, source: Source, base: Loc) -> list[Problem]:

@@ -34,6 +34,9 @@ class Course(models.Model):
         "quizzes.Test", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     loaded_at = models.DateTimeField(default=timezone.now)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    # Other languages: {language: {field: text, ..., "fallback": bool}} (elearning/localise.py).
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["title"]
@@ -56,6 +59,8 @@ class Module(models.Model):
         "quizzes.Test", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     mastery = models.FloatField(_("mastery score"), default=0.0)
+    # Other languages: {language: {field: text, ..., "fallback": bool}} (elearning/localise.py).
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["course", "position"]
@@ -80,6 +85,10 @@ class Lesson(models.Model):
     html = models.TextField()
     html_after_slot = models.TextField(blank=True)
     has_legal_slot = models.BooleanField(default=False)
+    # Other languages: {language: {field: text, ..., "fallback": bool}} (elearning/localise.py).
+    translations = models.JSONField(default=dict, blank=True)
+    # {language: {"html", "html_after_slot"}}: apart, so that lists can defer it.
+    html_translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["module__position", "position"]
@@ -95,6 +104,8 @@ class Figure(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="figures")
     name = models.CharField(max_length=120)
     svg = models.TextField()
+    # {language: svg}: the figure's translated SVG, when the language has it.
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -132,6 +143,10 @@ class Scenario(models.Model):
     max_score = models.PositiveIntegerField()
     pass_score = models.PositiveIntegerField()
     graph = models.JSONField(help_text=_("The scenario as in its content file."))
+    # Other languages: {language: {field: text, ..., "fallback": bool}} (elearning/localise.py).
+    translations = models.JSONField(default=dict, blank=True)
+    # {language: graph}: the translated scenario file (same ids, so runs switch language).
+    graph_translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["module__position", "position"]

@@ -29,6 +29,7 @@ from django.utils import translation
 from lxml import etree
 
 from cybercap.elearning import xapi
+from cybercap.elearning.localise import draft_notice, items_in, localise
 from cybercap.elearning.models import Course, Module
 from cybercap.quizzes.forms import display_options
 
@@ -120,20 +121,42 @@ def suspend_bound(data: dict[str, Any]) -> int:
     return len(json.dumps(worst, separators=(",", ":")))
 
 
-def _sco_page(course: Course, module: Module, runtime: str = "scorm.js") -> tuple[str, int]:
+def _sco_page(
+    course: Course, module: Module, runtime: str = "scorm.js", language: str | None = None
+) -> tuple[str, int]:
     """The module's page (played by ``shared/<runtime>``) and the number of quiz items in it.
-    The cmi5 export uses the same page with its own runtime."""
+    The cmi5 export uses the same page with its own runtime. ``language``: the page in that
+    language, each piece it lacks in the course's own language and marked so."""
+    language = language or course.language
     figures = f"/learn/{course.key}/figures/"
     lessons = list(module.lessons.order_by("position"))
     for lesson in lessons:
-        lesson.html = lesson.html.replace(figures, "../shared/figures/")
-        lesson.html_after_slot = lesson.html_after_slot.replace(figures, "../shared/figures/")
+        lesson.module = module
+        module.course = course
+        localise(lesson, language, course.language)
+        lesson.html = re.sub(
+            rf"{re.escape(figures)}([^\"?]+)(\?language=[\w-]+)?",
+            r"../shared/figures/\1",
+            lesson.html,
+        )
+        lesson.html_after_slot = re.sub(
+            rf"{re.escape(figures)}([^\"?]+)(\?language=[\w-]+)?",
+            r"../shared/figures/\1",
+            lesson.html_after_slot,
+        )
     items = []
     if module.quiz is not None:
         pool = list(module.quiz.items.filter(retired=False).order_by("key"))
         items = pool[: module.quiz.draw] if module.quiz.draw else pool
-    shown = [(item, display_options(item, "scorm")) for item in items]
+    texts, untranslated_items = items_in(items, language)
+    shown = [(item, display_options(item, "scorm")) for item in texts]
     scenarios = list(module.scenarios.order_by("position"))
+    # the runtime plays the source graph (same ids in every language); the page shows the text
+    runtime_graphs = [scenario_runtime_graph(scenario.graph) for scenario in scenarios]
+    for scenario in scenarios:
+        scenario.course = course
+        localise(scenario, language, course.language)
+        scenario.graph = getattr(scenario, "graph_shown", None) or scenario.graph
     data: dict[str, Any] = {
         "mastery": module.mastery if module.quiz is not None else 0,
         "lessons": [lesson.key for lesson in lessons],
@@ -153,9 +176,9 @@ def _sco_page(course: Course, module: Module, runtime: str = "scorm.js") -> tupl
             {
                 "key": scenario.key,
                 "iri": xapi.scenario_iri(course.key, scenario.key),
-                "graph": scenario_runtime_graph(scenario.graph),
+                "graph": graph,
             }
-            for scenario in scenarios
+            for scenario, graph in zip(scenarios, runtime_graphs, strict=True)
         ],
     }
     if suspend_bound(data) > SUSPEND_LIMIT:
@@ -172,6 +195,9 @@ def _sco_page(course: Course, module: Module, runtime: str = "scorm.js") -> tupl
             "positions": range(1, 1 + max((len(i.options) for i in items), default=0)),
             "data": payload,
             "runtime": runtime,
+            "language": language,
+            "draft_translation": draft_notice(course, language),
+            "untranslated_items": bool(untranslated_items),
         },
     )
     return html, len(items)
@@ -192,6 +218,8 @@ def _manifest(course: Course, modules: list[Module], files: dict[str, list[str]]
     metadata = etree.SubElement(root, f"{{{IMSCP}}}metadata")
     etree.SubElement(metadata, f"{{{IMSCP}}}schema").text = "ADL SCORM"
     etree.SubElement(metadata, f"{{{IMSCP}}}schemaversion").text = "1.2"
+    # The LOM record (with the package's language) lives in metadata.xml, as SCORM 1.2 allows.
+    etree.SubElement(metadata, f"{{{ADLCP}}}location").text = "metadata.xml"
     organizations = etree.SubElement(
         root, f"{{{IMSCP}}}organizations", default=_ident("ORG", course.key)
     )
@@ -233,9 +261,25 @@ def _manifest(course: Course, modules: list[Module], files: dict[str, list[str]]
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def export_scorm12(course: Course, module_key: str | None = None) -> bytes:
-    """The SCORM 1.2 package of the course (or of one module) as zip bytes."""
+def localised_modules(course: Course, language: str | None) -> tuple[str, list[Module]]:
+    """The export's language (the course's own when None) and the modules, both put in it."""
+    language = language or course.language
+    if language not in (course.languages or [course.language]):
+        raise KeyError(language)
+    localise(course, language, course.language)
     modules = list(course.modules.select_related("quiz").order_by("position"))
+    for module in modules:
+        module.course = course
+        localise(module, language, course.language)
+    return language, modules
+
+
+def export_scorm12(
+    course: Course, module_key: str | None = None, language: str | None = None
+) -> bytes:
+    """The SCORM 1.2 package of the course (or of one module) as zip bytes, in ``language``
+    (the course's own by default); LOM metadata (metadata.xml) names the language."""
+    language, modules = localised_modules(course, language)
     if module_key is not None:
         modules = [m for m in modules if m.key == module_key]
         if not modules:
@@ -246,11 +290,14 @@ def export_scorm12(course: Course, module_key: str | None = None) -> bytes:
         content[f"shared/{name}"] = (ASSETS / name).read_bytes()
         files["shared"].append(f"shared/{name}")
     for figure in course.figures.order_by("name"):
-        content[f"shared/figures/{figure.name}"] = figure.svg.encode()
+        svg = (figure.translations or {}).get(language, figure.svg)
+        content[f"shared/figures/{figure.name}"] = svg.encode()
         files["shared"].append(f"shared/figures/{figure.name}")
-    with translation.override(course.language):
+    content["metadata.xml"] = lom_metadata(course, language)
+    files["shared"].append("metadata.xml")
+    with translation.override(language):
         for module in modules:
-            page, _items = _sco_page(course, module)
+            page, _items = _sco_page(course, module, language=language)
             content[f"{module.key}/index.html"] = page.encode()
             files[module.key] = [f"{module.key}/index.html"]
     buffer = io.BytesIO()
@@ -261,6 +308,33 @@ def export_scorm12(course: Course, module_key: str | None = None) -> bytes:
         for path, data in content.items():
             archive.writestr(path, data)
     return buffer.getvalue()
+
+
+def lom_metadata(course: Course, language: str) -> bytes:
+    """IMS LOM 1.2.1 metadata: the package's title, description and language."""
+    root = etree.Element(f"{{{IMSMD}}}lom", nsmap={None: IMSMD})
+    general = etree.SubElement(root, f"{{{IMSMD}}}general")
+    title = etree.SubElement(general, f"{{{IMSMD}}}title")
+    etree.SubElement(title, f"{{{IMSMD}}}langstring").set(
+        "{http://www.w3.org/XML/1998/namespace}lang", language
+    )
+    title[0].text = course.title
+    etree.SubElement(general, f"{{{IMSMD}}}language").text = language
+    description = etree.SubElement(general, f"{{{IMSMD}}}description")
+    etree.SubElement(description, f"{{{IMSMD}}}langstring").set(
+        "{http://www.w3.org/XML/1998/namespace}lang", language
+    )
+    description[0].text = course.description
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def package_language(data: bytes) -> str | None:
+    """The language a SCORM package's LOM metadata names."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "metadata.xml" not in archive.namelist():
+            return None
+        lom = etree.fromstring(archive.read("metadata.xml"))
+    return lom.findtext(f"{{{IMSMD}}}general/{{{IMSMD}}}language")
 
 
 # --------------------------------------------------------------------------- checks

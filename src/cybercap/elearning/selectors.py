@@ -159,10 +159,14 @@ def course_progress(*, user: Any, course: Course) -> CourseProgress:
     # The lesson bodies and scenario graphs are not needed for progress: leave them behind.
     lessons = list(
         Lesson.objects.filter(module__course=course)
-        .defer("html", "html_after_slot")
+        .defer("html", "html_after_slot", "html_translations")
         .order_by("position")
     )
-    scenarios = list(Scenario.objects.filter(course=course).defer("graph").order_by("position"))
+    scenarios = list(
+        Scenario.objects.filter(course=course)
+        .defer("graph", "graph_translations")
+        .order_by("position")
+    )
     done_lessons = set(
         LessonProgress.objects.filter(
             user_id=user.pk, lesson__module__course=course, completed_at__isnull=False

@@ -332,5 +332,9 @@ def course_certificate_issue(*, user: Any, course: Course) -> Any:
         starts=timezone.localdate(min(began, passed.submitted_at)),
         ends=timezone.localdate(passed.submitted_at),
         course_key=course.key,
-        language=getattr(user, "language", "") or course.language or "en",
+        # The language the learner took the course in (localise.py), else their own.
+        language=getattr(course, "language_shown", "")
+        or getattr(user, "language", "")
+        or course.language
+        or "en",
     )

@@ -86,3 +86,8 @@ urlpatterns = [
         name="invitation_revoke",
     ),
 ]
+
+# Translation coverage and status for staff (issue 7).
+urlpatterns += [
+    path("<slug:course>/translations/", views.translations, name="translations"),
+]

@@ -21,6 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cybercap.accounts import access
 from cybercap.accounts.views import verified_login_required
 from cybercap.elearning import cmi5, scorm, selectors, services
+from cybercap.elearning.localise import (
+    course_language,
+    draft_notice,
+    items_in,
+    localise,
+    scenario_graph,
+)
 from cybercap.elearning.models import Course, Figure
 from cybercap.quizzes import services as quiz_services
 from cybercap.quizzes.forms import AttemptForm
@@ -28,6 +35,23 @@ from cybercap.quizzes.models import Attempt, Test
 from cybercap.quizzes.selectors import attempt_get_for_user
 
 ViewFunc = Callable[..., HttpResponse]
+
+
+def language_context(request: HttpRequest, course: Course | None) -> dict[str, Any]:
+    """The course's language on this page and the notices it owes (language_notice.html);
+    puts ``course`` itself in that language."""
+    if course is None:
+        return {}
+    from django.conf import settings
+
+    language = course_language(request.user, course)
+    localise(course, language, course.language)
+    names = dict(settings.LANGUAGES)
+    return {
+        "course_language": language,
+        "course_languages": [(c, names.get(c, c)) for c in course.languages or [course.language]],
+        "draft_translation": draft_notice(course, language),
+    }
 
 
 def learner_required(view: ViewFunc) -> ViewFunc:
@@ -52,6 +76,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if not (learns or reports):
         raise PermissionDenied
     courses = list(selectors.catalogue_for_user(user=request.user).order_by("title"))
+    for item in courses:
+        localise(item, course_language(request.user, item), item.language)
     enrolled = set(request.user.enrolments.values_list("course_id", flat=True))  # type: ignore[union-attr]
     return render(
         request,
@@ -65,7 +91,24 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def course_detail(request: HttpRequest, course: str) -> HttpResponse:
     obj = selectors.course_get_for_user(user=request.user, key=course)
     progress = selectors.course_progress(user=request.user, course=obj)
-    return render(request, "elearning/course_detail.html", {"course": obj, "progress": progress})
+    context = language_context(request, obj)
+    language = context["course_language"]
+    for mp in progress.modules:
+        localise(mp.module, language, obj.language)
+        for piece in [*mp.lessons, *mp.scenarios]:
+            localise(piece, language, obj.language)
+    if progress.resume is not None:
+        localise(progress.resume, language, obj.language)
+    return render(
+        request,
+        "elearning/course_detail.html",
+        {
+            "course": obj,
+            "progress": progress,
+            "untranslated": getattr(obj, "untranslated", False),
+            **context,
+        },
+    )
 
 
 @require_GET
@@ -82,10 +125,18 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
     if current.has_legal_slot:
         country, legal = selectors.legal_basis_for_user(user=request.user, course=obj)
     module_progress = next(m for m in progress.modules if m.module.pk == current.module_id)
+    context = language_context(request, obj)
+    language = context["course_language"]
+    localise(current, language, obj.language)
+    localise(module_progress.module, language, obj.language)
+    for piece in (lessons[index - 1] if index > 0 else None, *lessons[index + 1 : index + 2]):
+        localise(piece, language, obj.language)
     return render(
         request,
         "elearning/lesson_detail.html",
         {
+            **context,
+            "untranslated": getattr(current, "untranslated", False),
             "course": obj,
             "lesson": current,
             "module": module_progress.module,
@@ -124,7 +175,9 @@ def figure(request: HttpRequest, course: str, name: str) -> HttpResponse:
     fig = Figure.objects.filter(course=obj, name=name).first()
     if fig is None:
         raise Http404
-    response = HttpResponse(fig.svg, content_type="image/svg+xml; charset=utf-8")
+    # Translated lessons link ?language=LANG; a language without the figure gets the source's.
+    svg = (fig.translations or {}).get(request.GET.get("language", ""), fig.svg)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     response["Cache-Control"] = "private, max-age=86400"
     return response
@@ -149,6 +202,7 @@ def _test_page(request: HttpRequest, course: Course, test: Test, title: str) -> 
         request,
         "elearning/test_start.html",
         {
+            **language_context(request, course),
             "course": course,
             "test": test,
             "title": title,
@@ -167,6 +221,7 @@ def module_quiz(request: HttpRequest, course: str, module: str) -> HttpResponse:
     mod = selectors.module_get_for_user(user=request.user, course=obj, key=module)
     if mod.quiz is None:
         raise Http404
+    localise(mod, course_language(request.user, obj), obj.language)
     title = (
         _("Pre-test")
         if mod.kind == "orientation"
@@ -184,21 +239,31 @@ def final_test(request: HttpRequest, course: str) -> HttpResponse:
     return _test_page(request, obj, obj.final_test, _("Final test"))
 
 
+def _items_shown(request: HttpRequest, course: Course | None, items: list[Any]) -> Any:
+    """The attempt's items in the learner's language (answers keep the source items' ids)."""
+    if course is None:
+        return items, set()
+    return items_in(items, course_language(request.user, course))
+
+
 @require_http_methods(["GET", "POST"])
 @learner_required
 def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = attempt_get_for_user(user=request.user, pk=pk)
     items = quiz_services.attempt_items(attempt)
     course = Course.objects.filter(key=attempt.test.key.split("/")[0]).first()
+    shown, untranslated = _items_shown(request, course, items)
+    context = language_context(request, course)
+    context["untranslated"] = bool(untranslated)
     if attempt.submitted_at is not None:
         responses = {r.item_id: r for r in attempt.responses.all()}
-        results = [(n, item, responses.get(item.pk)) for n, item in enumerate(items, start=1)]
+        results = [(n, item, responses.get(item.pk)) for n, item in enumerate(shown, start=1)]
         return render(
             request,
             "elearning/attempt_result.html",
-            {"attempt": attempt, "results": results, "course": course},
+            {"attempt": attempt, "results": results, "course": course, **context},
         )
-    form = AttemptForm(request.POST or None, items=items, seed=str(attempt.pk))
+    form = AttemptForm(request.POST or None, items=shown, seed=str(attempt.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.attempt_submit(
@@ -210,7 +275,7 @@ def attempt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "elearning/attempt_form.html",
-        {"attempt": attempt, "form": form, "groups": form.groups(), "course": course},
+        {"attempt": attempt, "form": form, "groups": form.groups(), "course": course, **context},
         status=422 if form.is_bound else 200,
     )
 
@@ -227,10 +292,16 @@ def scenario_detail(request: HttpRequest, course: str, scenario: str) -> HttpRes
         run = services.scenario_start(user=request.user, scenario=scen)
         return redirect("elearning:run", pk=run.pk)
     runs = list(selectors.scenario_runs_for_user(user=request.user).filter(scenario=scen))
+    context = language_context(request, obj)
+    scen.course = obj
+    localise(scen, context["course_language"], obj.language)
+    localise(scen.module, context["course_language"], obj.language)
     return render(
         request,
         "elearning/scenario_detail.html",
         {
+            **context,
+            "untranslated": getattr(scen, "untranslated", False),
             "course": obj,
             "scenario": scen,
             "runs": runs,
@@ -250,18 +321,31 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("elearning:run", pk=run.pk)
         except services.InvalidChoice:
             error = _("Choose one of the options offered.")
-    graph = run.scenario.graph
-    node = run.scenario.node(run.node)
-    last = run.path[-1] if run.path else None
+    context = language_context(request, run.scenario.course)
+    language = context["course_language"]
+    scen = localise(run.scenario, language, run.scenario.course.language)
+    graph = scenario_graph(scen, language)
+    nodes = {n["id"]: n for n in graph["nodes"]}
+    node = nodes[run.node]
+
+    def feedback(step: dict[str, Any]) -> str:
+        """The feedback in the page's language (the run recorded the source's)."""
+        choices = {c["id"]: c for c in nodes[step["node"]].get("choices", [])}
+        return str(choices.get(step["choice"], step)["feedback"])
+
+    path = [{**step, "feedback": feedback(step)} for step in run.path]
+    last = path[-1] if path else None
     variables = [
         (spec["label"], run.state.get("variables", {}).get(name), spec["max"])
         for name, spec in graph.get("variables", {}).items()
     ]
-    steps = [{**step, "node_text": run.scenario.node(step["node"])["text"]} for step in run.path]
+    steps = [{**step, "node_text": nodes[step["node"]]["text"]} for step in path]
     return render(
         request,
         "elearning/run_detail.html",
         {
+            **context,
+            "untranslated": getattr(scen, "untranslated", False),
             "run": run,
             "scenario": run.scenario,
             "course": run.scenario.course,
@@ -325,11 +409,15 @@ def export(request: HttpRequest, course: str, format: str) -> HttpResponse:
     if format not in EXPORTS:
         raise Http404
     module = request.GET.get("module") or None
+    language = request.GET.get("language") or obj.language
+    if language not in (obj.languages or [obj.language]):
+        raise Http404
     try:
-        data = EXPORTS[format][0](obj, module)
+        data = EXPORTS[format][0](obj, module, language)
     except KeyError:
         raise Http404 from None
-    name = f"{obj.key}-{obj.version}{'-' + module if module else ''}-{format}.zip"
+    suffix = "" if language == obj.language else f"-{language}"
+    name = f"{obj.key}-{obj.version}{'-' + module if module else ''}{suffix}-{format}.zip"
     response = HttpResponse(data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
@@ -356,3 +444,41 @@ def checklist(request: HttpRequest, course: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{obj.key}-checklist-{language}.pdf"'
     return response
+
+
+# --------------------------------------------------------------------------- translations
+
+
+@require_GET
+@verified_login_required
+def translations(request: HttpRequest, course: str) -> HttpResponse:
+    """Staff: each language's coverage and status per module, read from the content files
+    (what is translated, draft or reviewed and by whom, outdated against English)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from cybercap.elearning import translation
+
+    if not access.is_staff(request.user):
+        raise PermissionDenied
+    obj = selectors.report_course_get_for_user(user=request.user, key=course)
+    course_dir = Path(settings.CONTENT_DIR) / "courses" / obj.key
+    if not (course_dir / "course.yaml").is_file():
+        raise Http404
+    _source, languages = translation.course_languages(course_dir)
+    names = dict(settings.LANGUAGES)
+    table = []
+    for language in languages:
+        rows = translation.file_statuses(course_dir, language)
+        table.append(
+            {
+                "code": language,
+                "name": names.get(language, language),
+                "state": translation.language_state(rows),
+                "coverage": translation.coverage(rows),
+                "outdated": [r for r in rows if r.outdated],
+                "missing": [r for r in rows if not r.translated],
+            }
+        )
+    return render(request, "elearning/translations.html", {"course": obj, "table": table})

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cybercap.core.content_service import content_check, content_describe, content_load
-from cybercap.core.contentkit import ContentError, Problem
+from cybercap.core.contentkit import ContentError, Problem, registered
 
 
 class Command(BaseCommand):
@@ -34,16 +34,30 @@ class Command(BaseCommand):
                 default=None,
                 help="the content directory (default: settings.CONTENT_DIR)",
             )
+            if name == "check":
+                sub.add_argument(
+                    "--require-complete",
+                    action="append",
+                    default=[],
+                    metavar="LANG",
+                    help="fail unless every course file has a current translation in LANG "
+                    "(repeatable); without it, coverage below 100 %% is only reported",
+                )
 
     def handle(self, *args: Any, **options: Any) -> None:
         root = Path(options.get("root") or settings.CONTENT_DIR)
         if options["action"] == "check":
-            self._check(root)
+            self._check(root, options.get("require_complete") or [])
         else:
             self._load(root)
 
-    def _check(self, root: Path) -> None:
+    def _check(self, root: Path, complete: list[str]) -> None:
         problems = content_check(root)
+        for content_type in registered():
+            incomplete = content_type.extras.get("incomplete")
+            if callable(incomplete):
+                for language in complete:
+                    problems += incomplete(root, language)
         if problems:
             self._fail(problems)
         for name, description in content_describe(root):

@@ -41,6 +41,11 @@ class Command(BaseCommand):
         export.add_argument("--format", required=True, choices=["scorm12", "cmi5"])
         export.add_argument("--course", default="first-responder", help="the course key")
         export.add_argument("--module", default=None, help="only this module")
+        export.add_argument(
+            "--language",
+            default=None,
+            help="the package's language (one of the course's languages; default its own)",
+        )
         export.add_argument("--output", required=True, type=Path, help="the .zip to write")
         statements = actions.add_parser(
             "statements", help="write the stored xAPI statements as a JSON array"
@@ -72,15 +77,24 @@ class Command(BaseCommand):
             "scorm12": (export_scorm12, check_package, "SCORM 1.2"),
             "cmi5": (cmi5.export_cmi5, cmi5.check_package, "cmi5"),
         }[options["format"]]
+        language = options.get("language")
+        if language and language not in (course.languages or [course.language]):
+            raise CommandError(
+                f"{course.key} has no {language!r} version (it has: "
+                f"{', '.join(course.languages or [course.language])})"
+            )
         try:
-            data = exporter(course, options["module"])
+            data = exporter(course, options["module"], language)
         except KeyError:
             raise CommandError(f"no module {options['module']!r} in {course.key}") from None
         problems = checker(data)
         if problems:
             raise CommandError("the package is not sound:\n" + "\n".join(problems))
         options["output"].write_bytes(data)
-        self.stdout.write(f"{options['output']}: {label}, {len(data)} bytes, checked")
+        self.stdout.write(
+            f"{options['output']}: {label}, {language or course.language}, {len(data)} bytes, "
+            "checked"
+        )
 
     def _statements(self, options: dict[str, Any]) -> None:
         since = None
