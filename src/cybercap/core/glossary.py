@@ -36,6 +36,9 @@ class Term(BaseModel):
     variants: list[str] = Field(default_factory=list)
     keep: bool = False
     note: str = ""
+    # English phrases in which the word has another sense ("dark clouds" for cloud): they do
+    # not count as uses of the term.
+    other_senses: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _term_or_keep(self) -> Term:
@@ -97,11 +100,16 @@ def term_usage(glossary: Glossary, english: str, translation: str) -> list[TermU
     "used" when any of its renderings occurs in the translation.
     """
     uses = []
+    # line breaks and runs of spaces inside a rendering do not matter
+    shown = " ".join(translation.split()).casefold()
     for term in glossary.terms:
-        n = count_term(english, term.en)
+        text = english
+        for phrase in term.other_senses:
+            text = _phrase(phrase).sub(" ", text)
+        n = count_term(text, term.en)
         if not n:
             continue
-        found = any(r and r.casefold() in translation.casefold() for r in term.renderings)
+        found = any(r and " ".join(r.split()).casefold() in shown for r in term.renderings)
         uses.append(TermUse(term.key, term.en, term.renderings, n, found))
     return uses
 
