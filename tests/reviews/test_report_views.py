@@ -139,3 +139,38 @@ def test_the_report_page_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(18):
         response = web.get(f"/reviews/{review.pk}/report/")
     assert response.context["data"].overall.answered == answers
+
+
+def test_the_report_page_queries_stay_fixed_as_reviews_multiply(
+    make_review: Any, thailand: Any, vietnam: Any
+) -> None:
+    """Earlier cycles of the country (the progress section) and other countries' reviews."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assigned = reviewer("multiply-reviewer")
+    indicators = list(Indicator.objects.filter(framework__isnull=False)[:3])
+
+    def review_with_answers(country: Any, cycle: int, state: str) -> Any:
+        review = make_review(country, cycle=cycle, state="scoring", reviewers=(assigned,))
+        for indicator in indicators:
+            services.answer_save(by=assigned, review=review, indicator=indicator, level=2)
+        if state != "scoring":
+            type(review).objects.filter(pk=review.pk).update(state=state)
+        return review
+
+    current = review_with_answers(thailand, 2024, "scoring")
+    review_with_answers(thailand, 2018, "final")
+    web = client(assigned)
+    url = f"/reviews/{current.pk}/report/"
+    web.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert web.get(url).status_code == 200
+    for cycle in (2019, 2020, 2021):
+        review_with_answers(thailand, cycle, "final")
+        review_with_answers(vietnam, cycle, "final")
+    with CaptureQueriesContext(connection) as many:
+        response = web.get(url)
+    assert response.status_code == 200
+    assert response.context["data"].progress is not None
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]

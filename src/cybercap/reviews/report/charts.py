@@ -13,7 +13,12 @@ shows, not the whole report) and kept in a small in-process cache, so the PDF, t
 every later request reuse it. SVG output is made lighter before use: matplotlib wraps every
 artist in a ``<g id=...>`` that carries nothing else, adds RDF metadata and no-op
 ``rotate(-0 ...)`` transforms; these are removed (about half the elements), which halves the time
-WeasyPrint spends drawing the charts into the PDF. The picture is unchanged.
+WeasyPrint spends drawing the charts into the PDF. Each element's ``style`` attribute becomes
+the equivalent presentation attributes, and the one stylesheet rule matplotlib writes
+(``*{stroke-linejoin: round; stroke-linecap: butt}``) becomes attributes of the root element,
+inherited by every element that does not set its own: WeasyPrint then parses no CSS per element
+and matches no selector (about a tenth fewer Python calls for the charts in the PDF). The
+picture is unchanged.
 """
 
 from __future__ import annotations
@@ -105,6 +110,10 @@ def lighten_svg(content: bytes) -> bytes:
             transform = child.get("transform")
             if transform is not None and _NO_OP_ROTATE.match(transform):
                 del child.attrib["transform"]
+            style = child.attrib.pop("style", None)
+            if style is not None:
+                for name, value in _declarations(style):
+                    child.set(name, value)
             if tag == f"{{{_SVG}}}g" and set(child.attrib) <= {"id"}:
                 out.extend(flatten(child))  # a bare group: its children take its place
                 continue
@@ -113,8 +122,55 @@ def lighten_svg(content: bytes) -> bytes:
         return out
 
     root[:] = flatten(root)
+    _inline_universal_rule(root)
     body = ElementTree.tostring(root, encoding="unicode", short_empty_elements=True)
     return ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + body).encode("utf-8")
+
+
+_INHERITED = frozenset({"stroke-linejoin", "stroke-linecap", "fill", "stroke"})
+_UNIVERSAL_RULE = re.compile(r"^\s*\*\s*\{([^{}]*)\}\s*$")
+
+
+def _declarations(style: str) -> list[tuple[str, str]]:
+    """``fill: none; stroke: #000`` as [("fill", "none"), ("stroke", "#000")]."""
+    pairs = []
+    for declaration in style.split(";"):
+        name, colon, value = declaration.partition(":")
+        if colon and name.strip():
+            pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
+def _inline_universal_rule(root: ElementTree.Element) -> None:
+    """Move a lone ``*{...}`` stylesheet rule onto the root element as inherited attributes.
+
+    Equivalent only when every property of the rule is inherited in SVG and no element that
+    passes values on (one with children, or a ``<use>``) sets one of them itself: then every
+    element either sets the property (which beat the rule as an inline style and beats the
+    inherited value as an attribute) or inherits the root's. Otherwise the rule stays.
+    """
+    use = f"{{{_SVG}}}use"
+    for defs in root.findall(f"{{{_SVG}}}defs"):
+        for style in defs.findall(f"{{{_SVG}}}style"):
+            match = _UNIVERSAL_RULE.match(style.text or "")
+            if match is None:
+                continue
+            declarations = _declarations(match.group(1))
+            names = {name for name, _ in declarations}
+            passes_on = (
+                element
+                for element in root.iter()
+                if element is not root and (len(element) or element.tag == use)
+            )
+            if not names <= _INHERITED or any(
+                element.get(name) is not None for element in passes_on for name in names
+            ):
+                continue
+            for name, value in declarations:
+                root.set(name, value)
+            defs.remove(style)
+        if len(defs) == 0:
+            root.remove(defs)
 
 
 def target_of(data: ReportData) -> int:
