@@ -12,7 +12,7 @@
 2. Query counts of the lesson page and of a quiz submission, in this database and (with
    --small-database-url) in a small demo database: they stay the same.
 3. Serves the app with gunicorn as `cybercap serve` does (same argv: cybercap.wsgi, workers,
-   timeout), with bench-only settings that add a bare Django page (bench_elearning_settings).
+   timeout), with bench-only settings that add a bare Django page (bench/elbench_settings.py).
 4. --users learners (synthetic ones, given a bench password) log in through the login form
    (CSRF and all), then each, with 1 s think time, reads lessons and now and then takes a
    module quiz (start, form, submit), for --seconds: p50/p95/p99 and errors per request.
@@ -379,8 +379,9 @@ def main() -> int:
 
     database = os.environ.get("DATABASE_URL", "")
     if not database.startswith("postgres"):
-        print("Set DATABASE_URL to a PostgreSQL database of its own (e.g. .../wt_elbench).")
-        return 2
+        print("skipped: set DATABASE_URL to a PostgreSQL database of its own (the figures are")
+        print("for PostgreSQL), e.g. postgres://postgres@127.0.0.1:5432/cybercap_bench")
+        return 0
     var_dir = Path(tempfile.mkdtemp(prefix="cybercap-elbench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("CYBERCAP_")}
     env.update(
@@ -404,7 +405,10 @@ def main() -> int:
     from cybercap.elearning.models import Lesson
 
     print(f"database: {database.split('@')[-1]}; workers {args.workers}; {uptime()}")
-    seeded = User.objects.filter(username__startswith="learner-", is_demo=True).exists()
+    seeded = (
+        User._meta.db_table in connection.introspection.table_names()
+        and User.objects.filter(username__startswith="learner-", is_demo=True).exists()
+    )
     if not (args.reuse and seeded):
         started = time.perf_counter()
         subprocess.run(
@@ -453,7 +457,7 @@ def main() -> int:
     argv[0] = str(BIN / "gunicorn")
     server_env = dict(
         env,
-        DJANGO_SETTINGS_MODULE="bench_elearning_settings",
+        DJANGO_SETTINGS_MODULE="elbench_settings",
         PYTHONPATH=os.pathsep.join([str(BENCH_DIR), env.get("PYTHONPATH", "")]),
     )
     server = subprocess.Popen(

@@ -7,4 +7,4 @@ production URLs.
 
 from cybercap.settings import *  # noqa: F403
 
-ROOT_URLCONF = "bench_elearning_urls"
+ROOT_URLCONF = "elbench_urls"
