@@ -142,3 +142,18 @@ def test_content_check_runs_the_glossary_check(tmp_path: Path) -> None:
     )
     problems = content_check(copy)
     assert any(p.path == "glossaries/th.yaml" and p.field == "status" for p in problems)
+
+
+def test_term_usage_ignores_line_breaks_and_a_terms_other_senses() -> None:
+    shipped = glossary.load_glossaries(Path(__file__).resolve().parents[2] / "content")["id"]
+    # a rendering wrapped across two lines of Markdown is still the rendering
+    uses = glossary.term_usage(shipped, "Use a Faraday bag.", "Pakai kantong\n  Faraday.")
+    assert [u.found for u in uses if u.key == "faraday-bag"] == [True]
+    # "dark clouds" is weather, not cloud computing: no use of the term to check
+    weather = glossary.term_usage(shipped, "Dark clouds are building.", "Awan gelap datang.")
+    assert [u.key for u in weather] == []
+    # ...but the computing sense in the same text still counts
+    both = "Dark clouds outside; a cloud account on screen."
+    assert [u.key for u in glossary.term_usage(shipped, both, "Awan gelap; akun di layar.")] == [
+        "cloud"
+    ]

@@ -2,7 +2,9 @@
 
 An app registers a seeder ``fn(*, scale: int, report: DemoReport) -> None`` in its
 AppConfig.ready(); `cybercap demo` runs them in order inside one transaction. Seeders must be
-idempotent: running the demo twice changes nothing the second time.
+idempotent: running the demo twice changes nothing the second time. A seeder may also take
+keyword options of `cybercap demo` (``learners``, ``active_learners``), passed when it names
+them.
 """
 
 from __future__ import annotations

@@ -7,8 +7,13 @@
   path through the course: some complete it (every lesson, module quizzes passed, scenarios,
   the final test passed), most stop somewhere along the way, a few never open a lesson. Each
   has an ability; each item a difficulty; answers follow from both, so the item analysis has
-  something to show. Written with bulk_create, deterministic (a fixed seed), and idempotent: a
-  second run creates nothing.
+  something to show. Written in bulk (COPY on PostgreSQL, see :mod:`cybercap.demo.bulk`),
+  deterministic (a fixed seed), and idempotent: a second run creates nothing.
+
+For benchmarks at platform scale, ``cybercap demo --learners N --active-learners K`` sets the
+cohort's size apart from ``--scale``: N learners, of whom the first K (in creation order) take
+their path through the course as above and the others have enrolled and not yet opened a
+lesson. Every learner shares one precomputed (unusable) password hash.
 """
 
 from __future__ import annotations
@@ -26,9 +31,16 @@ USERNAME = "learner-{code}-{n:04d}"
 EPOCH = datetime.fromisoformat("2026-03-01T02:00:00+00:00")
 
 
-def seed_elearning(*, scale: int, report: DemoReport) -> None:
+def seed_elearning(
+    *,
+    scale: int,
+    report: DemoReport,
+    learners: int | None = None,
+    active_learners: int | None = None,
+) -> None:
     _seed_demo_learner(report)
-    _seed_cohort(scale=scale, report=report)
+    total = learners if learners is not None else PER_SCALE * max(1, scale)
+    _seed_cohort(total=total, active=active_learners, report=report)
 
 
 def _seed_demo_learner(report: DemoReport) -> None:
@@ -151,10 +163,11 @@ def _answer(item: Any, right: bool, rng: random.Random) -> Any:
 # --------------------------------------------------------------------------- the cohort
 
 
-def _seed_cohort(*, scale: int, report: DemoReport) -> None:
+def _seed_cohort(*, total: int, active: int | None, report: DemoReport) -> None:
     from django.contrib.auth.hashers import make_password
 
     from cybercap.accounts.models import Role, RoleAssignment, User
+    from cybercap.demo.bulk import bulk_insert
     from cybercap.elearning.models import Course, Enrolment
     from cybercap.network.models import Agency, Country, Gender, Person
 
@@ -171,7 +184,7 @@ def _seed_cohort(*, scale: int, report: DemoReport) -> None:
     if not members:
         return
     rng = random.Random("cybercap-elearning-demo")  # noqa: S311 - synthetic data
-    total = PER_SCALE * max(1, scale)
+    active = total if active is None else min(active, total)
     unusable = make_password(None)
     names = {c.code: _names(c.code) for c in members}
 
@@ -184,7 +197,7 @@ def _seed_cohort(*, scale: int, report: DemoReport) -> None:
         roll = rng.random()
         path = (
             "never"
-            if roll < 0.1
+            if roll < 0.1 or n >= active
             else ("complete" if roll < 0.32 + 0.1 * (ability > 0.8) else "stop")
         )
         users.append(
@@ -196,14 +209,14 @@ def _seed_cohort(*, scale: int, report: DemoReport) -> None:
             )
         )
         plan.append((country, agency, ability, path))
-    User.objects.bulk_create(users, batch_size=1000)
-    saved = {
-        u.username: u for u in User.objects.filter(username__startswith="learner-", is_demo=True)
-    }
-    users = [saved[u.username] for u in users]
-    RoleAssignment.objects.bulk_create(
-        [RoleAssignment(user=u, role=Role.LEARNER) for u in users], batch_size=1000
-    )
+    bulk_insert(User, users)
+    if users[0].pk is None:  # bulk_create without RETURNING (SQLite before 3.35)
+        saved = {
+            u.username: u
+            for u in User.objects.filter(username__startswith="learner-", is_demo=True)
+        }
+        users = [saved[u.username] for u in users]
+    bulk_insert(RoleAssignment, [RoleAssignment(user=u, role=Role.LEARNER) for u in users])
     people = []
     for n, (user, (country, agency, _ability, _path)) in enumerate(zip(users, plan, strict=True)):
         script, latin, gender = names[country.code][n // len(members) % len(names[country.code])]
@@ -220,15 +233,17 @@ def _seed_cohort(*, scale: int, report: DemoReport) -> None:
                 is_demo=True,
             )
         )
-    Person.objects.bulk_create(people, batch_size=1000)
-    User.objects.filter(pk__in=[u.pk for u in users]).update(first_name="", last_name="")
+    bulk_insert(Person, people)
+    User.objects.filter(username__startswith="learner-", is_demo=True).update(
+        first_name="", last_name=""
+    )
     report.add_count("synthetic learners", len(users))
 
     enrolments = []
     for user in users:
         enrolled = EPOCH + timedelta(days=rng.randrange(0, 120), minutes=rng.randrange(0, 600))
         enrolments.append(Enrolment(user=user, course=course, enrolled_at=enrolled, is_demo=True))
-    Enrolment.objects.bulk_create(enrolments, batch_size=1000)
+    bulk_insert(Enrolment, enrolments)
     _paths(course, users, plan, enrolments, rng, report)
 
 
@@ -240,6 +255,7 @@ def _paths(
     rng: random.Random,
     report: DemoReport,
 ) -> None:
+    from cybercap.demo.bulk import bulk_insert
     from cybercap.elearning.models import Enrolment, Lesson, LessonProgress, ScenarioRun
     from cybercap.quizzes import scoring
     from cybercap.quizzes.models import Attempt, Response
@@ -353,9 +369,10 @@ def _paths(
                     force_pass=True,
                 )
 
-    LessonProgress.objects.bulk_create(progress, batch_size=2000)
-    Attempt.objects.bulk_create([a for a, _ in attempts], batch_size=1000)
-    Response.objects.bulk_create(
+    bulk_insert(LessonProgress, progress)
+    bulk_insert(Attempt, [a for a, _ in attempts])
+    bulk_insert(
+        Response,
         [
             Response(
                 attempt=attempt,
@@ -367,9 +384,8 @@ def _paths(
             for attempt, answers in attempts
             for item, answer in answers
         ],
-        batch_size=2000,
     )
-    ScenarioRun.objects.bulk_create(runs, batch_size=1000)
+    bulk_insert(ScenarioRun, runs)
     resume = [
         Enrolment(pk=e.pk, last_lesson_id=last_lesson[e.user_id])
         for e in enrolments

@@ -320,21 +320,31 @@ class Recorder:
         }
         if result:
             data["result"] = result
-        self.pending.append(
-            Statement(
-                id=sid,
-                user_id=self.user.pk,
-                course=self.course,
-                registration=self.registration,
-                verb=verb_name,
-                object_id=obj["id"],
-                timestamp=when,
-                stored=stored,
-                data=data,
-                is_demo=self.is_demo,
-            )
-        )
+        self.pending.append(self._row(sid, verb_name, obj["id"], when, stored, data))
         return data
+
+    def _row(
+        self,
+        sid: uuid.UUID,
+        verb_name: str,
+        object_id: str,
+        when: dt.datetime,
+        stored: dt.datetime,
+        data: dict[str, Any],
+    ) -> Any:
+        """What :meth:`add` keeps in ``pending`` (anything with ``stored``): a Statement."""
+        return Statement(
+            id=sid,
+            user_id=self.user.pk,
+            course=self.course,
+            registration=self.registration,
+            verb=verb_name,
+            object_id=object_id,
+            timestamp=when,
+            stored=stored,
+            data=data,
+            is_demo=self.is_demo,
+        )
 
     def save(self) -> int:
         """Store what was added; a statement whose id is already stored is skipped."""

@@ -23,15 +23,42 @@ class Command(BaseCommand):
             default=1,
             help="generate N times the demo data, for benchmarks (extra accounts cannot log in)",
         )
+        parser.add_argument(
+            "--learners",
+            type=int,
+            default=None,
+            help="synthetic e-learning learners, apart from --scale (default 300 x scale)",
+        )
+        parser.add_argument(
+            "--active-learners",
+            type=int,
+            default=None,
+            help="of --learners, how many have progressed past enrolment (default all)",
+        )
 
-    def handle(self, *args: Any, port: int, no_serve: bool, scale: int, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        port: int,
+        no_serve: bool,
+        scale: int,
+        learners: int | None,
+        active_learners: int | None,
+        **options: Any,
+    ) -> None:
         if scale < 1:
             self.stderr.write("--scale must be 1 or more.")
+            raise SystemExit(2)
+        if learners is not None and learners < 1:
+            self.stderr.write("--learners must be 1 or more.")
+            raise SystemExit(2)
+        if active_learners is not None and active_learners < 0:
+            self.stderr.write("--active-learners must be 0 or more.")
             raise SystemExit(2)
         if not 0 < port < 65536:
             self.stderr.write("--port must be between 1 and 65535.")
             raise SystemExit(2)
-        report = demo_setup(scale=scale)
+        report = demo_setup(scale=scale, learners=learners, active_learners=active_learners)
         self._print_report(report)
         if no_serve:
             return
