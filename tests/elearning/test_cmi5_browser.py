@@ -174,9 +174,27 @@ def _handler(lms: LaunchingLMS) -> type[BaseHTTPRequestHandler]:
 def package_root(
     request: pytest.FixtureRequest, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
+    return _unpacked(request, django_db_blocker, tmp_path_factory, None)
+
+
+@pytest.fixture(scope="module", params=["id", "th", "vi"])
+def translated_root(
+    request: pytest.FixtureRequest, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[str, Path]:
+    """The package in each translated language (``--language``), and that language."""
+    return request.param, _unpacked(request, django_db_blocker, tmp_path_factory, request.param)
+
+
+def _unpacked(
+    request: pytest.FixtureRequest,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+    language: str | None,
+) -> Path:
     request.getfixturevalue("loaded_course")
     with django_db_blocker.unblock():
-        data = cmi5.export_cmi5(Course.objects.get(key=COURSE_KEY))
+        data = cmi5.export_cmi5(Course.objects.get(key=COURSE_KEY), language=language)
+    assert cmi5.check_package(data) == []
     root = tmp_path_factory.mktemp("cmi5")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         archive.extractall(root)
@@ -185,6 +203,15 @@ def package_root(
 
 @pytest.fixture
 def lms(package_root: Path) -> Iterator[tuple[LaunchingLMS, str]]:
+    yield from _serve_lms(package_root)
+
+
+@pytest.fixture
+def translated_lms(translated_root: tuple[str, Path]) -> Iterator[tuple[LaunchingLMS, str]]:
+    yield from _serve_lms(translated_root[1])
+
+
+def _serve_lms(package_root: Path) -> Iterator[tuple[LaunchingLMS, str]]:
     state = LaunchingLMS(root=package_root, launch_data={})
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -245,6 +272,25 @@ def _launch(
 def test_an_au_follows_the_cmi5_launch_sequence(
     page: Page, lms: tuple[LaunchingLMS, str], course: Course
 ) -> None:
+    _follows_the_launch_sequence(page, lms, course)
+
+
+def test_an_au_in_each_translated_language_follows_the_launch_sequence(
+    page: Page,
+    translated_root: tuple[str, Path],
+    translated_lms: tuple[LaunchingLMS, str],
+    course: Course,
+) -> None:
+    """The same independent check for the packages in Indonesian, Thai and Vietnamese, whose
+    statements carry the package's language in their context."""
+    language = translated_root[0]
+    state = _follows_the_launch_sequence(page, translated_lms, course)
+    assert {s["context"].get("language") for s in state.statements} == {language}
+
+
+def _follows_the_launch_sequence(
+    page: Page, lms: tuple[LaunchingLMS, str], course: Course
+) -> LaunchingLMS:
     state, base = lms
     launch = _launch(page, base, state, "m1-principles", course)
     data = json.loads(page.locator("#sco-data").text_content() or "{}")
@@ -294,6 +340,7 @@ def test_an_au_follows_the_cmi5_launch_sequence(
     assert passed["result"]["duration"].startswith("PT")
     extensions = passed["context"]["extensions"]
     assert extensions["https://w3id.org/xapi/cmi5/context/extensions/masteryscore"] == 0.8
+    return state
 
 
 def test_a_failed_quiz_below_the_launch_mastery_score(

@@ -64,12 +64,33 @@ def served(
     request: pytest.FixtureRequest, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """The package and the harness on a local HTTP server; the package's SCO data per module."""
+    yield from _serve(request, django_db_blocker, tmp_path_factory, None)
+
+
+@pytest.fixture(scope="module", params=["id", "th", "vi"])
+def served_translated(
+    request: pytest.FixtureRequest, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The same, for the package in each translated language (``--language``)."""
+    yield from _serve(request, django_db_blocker, tmp_path_factory, request.param)
+
+
+def _serve(
+    request: pytest.FixtureRequest,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+    language: str | None,
+) -> Iterator[tuple[str, dict[str, Any]]]:
     request.getfixturevalue("loaded_course")
     if not SCORM_AGAIN.exists():
         pytest.fail(f"{SCORM_AGAIN} is missing: run `npm ci` (make test does)")
     with django_db_blocker.unblock():
-        data = export_scorm12(Course.objects.get(key=COURSE_KEY))
+        data = export_scorm12(Course.objects.get(key=COURSE_KEY), language=language)
     assert check_package(data) == []
+    if language is not None:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            page = archive.read(next(n for n in archive.namelist() if n.endswith("index.html")))
+        assert f'lang="{language}"'.encode() in page
     root = tmp_path_factory.mktemp("scorm-lms")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         archive.extractall(root / "pkg")
@@ -130,6 +151,17 @@ def _cmi(page: Page) -> dict[str, Any]:
 def test_every_sco_reports_to_scorm_again(
     page: Page, served: tuple[str, dict[str, Any]], course: Course
 ) -> None:
+    _every_sco_reports(page, served, course)
+
+
+def test_every_sco_in_each_translated_language_reports_to_scorm_again(
+    page: Page, served_translated: tuple[str, dict[str, Any]], course: Course
+) -> None:
+    """The same independent check for the packages in Indonesian, Thai and Vietnamese."""
+    _every_sco_reports(page, served_translated, course)
+
+
+def _every_sco_reports(page: Page, served: tuple[str, dict[str, Any]], course: Course) -> None:
     base, scos = served
     modules = list(course.modules.order_by("position"))
     assert sorted(scos) == sorted(m.key for m in modules)
