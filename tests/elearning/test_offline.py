@@ -53,7 +53,7 @@ def _quiz_fields(
 def _answer_fields(keys: list[str], *, right: bool = True) -> list[list[str]]:
     """The form fields answering these items (right, or each wrong)."""
     fields: list[list[str]] = []
-    for item in Item.objects.filter(key__in=keys):
+    for item in Item.objects.filter(key__in=keys, language="en"):
         answer: Any = item.correct if right else None
         if item.type in ("single", "true_false"):
             pick = (

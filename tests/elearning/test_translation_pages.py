@@ -252,3 +252,23 @@ def test_staff_download_packages_per_language(
     learner = _thai_learner(make_user)
     assert learner.get(f"/learn/{COURSE}/translations/").status_code == 403
     assert learner.get(f"/learn/{COURSE}/export/cmi5.zip?language=th").status_code == 403
+
+
+def test_the_offline_copies_are_in_the_learners_language(
+    translated: Path, make_user: Callable[..., User]
+) -> None:
+    """What a module saved for offline use holds: the lesson copy and the one-page quiz are in
+    Thai like the pages online, with the draft notice; the quiz keeps the English items' keys
+    and option ids, so it is scored the same."""
+    client = _thai_learner(make_user)
+    lesson = Lesson.objects.get(key="m3-securing-the-scene")
+    copy = client.get(f"/learn/{COURSE}/lessons/{lesson.key}/offline/").content.decode()
+    assert lesson.translations["th"]["title"] in copy and DRAFT in copy and 'lang="th"' in copy
+    quiz = client.get(f"/learn/{COURSE}/modules/m3-scene/quiz/offline/")
+    assert quiz.status_code == 200
+    page = quiz.content.decode()
+    thai = Item.objects.filter(source=f"{COURSE}/m3-scene", language="th")
+    shown = [item for item in thai if escape(item.stem) in page]
+    assert shown, "the offline quiz shows the Thai stems"
+    # the pseudo-translation prefixes the English text, so the draw's stems all carry the mark
+    assert all(MARK in escape(item.stem) for item in shown)

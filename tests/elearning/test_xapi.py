@@ -248,7 +248,7 @@ def test_submitting_twice_stores_the_statements_once(
     user = make_user("learner")
     assert course.pre_test is not None
     attempt = services.attempt_start(user=user, course=course, test=course.pre_test)
-    items = list(Item.objects.filter(key__in=attempt.item_keys))
+    items = list(Item.objects.filter(key__in=attempt.item_keys, language=course.language))
     answers = {i.key: i.correct for i in items}
     services.attempt_submit(attempt=attempt, answers=answers, course=course)
     count = Statement.objects.filter(user=user).count()

@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cybercap.elearning import offline, selectors
-from cybercap.elearning.views import learner_required
+from cybercap.elearning.localise import items_in, localise
+from cybercap.elearning.views import language_context, learner_required
 from cybercap.quizzes import services as quiz_services
 from cybercap.quizzes.forms import AttemptForm
 
@@ -106,10 +107,19 @@ def lesson_copy(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
     if current.has_legal_slot:
         country, legal = selectors.legal_basis_for_user(user=request.user, course=obj)
     module_progress = next(m for m in progress.modules if m.module.pk == current.module_id)
+    # the copy is in the language the learner reads the course in, like the page online
+    context = language_context(request, obj)
+    language = context["course_language"]
+    localise(current, language, obj.language)
+    localise(module_progress.module, language, obj.language)
+    for piece in (lessons[index - 1] if index > 0 else None, *lessons[index + 1 : index + 2]):
+        localise(piece, language, obj.language)
     return render(
         request,
         "elearning/lesson_detail.html",
         {
+            **context,
+            "untranslated": getattr(current, "untranslated", False),
             "course": obj,
             "lesson": current,
             "module": module_progress.module,
@@ -200,6 +210,7 @@ def _test_page(
         left = max(0, test.max_attempts - quiz_services.attempts_used(user=request.user, test=test))
     limit = offline.time_limit(test)
     context = {
+        **language_context(request, page["course"]),
         **page,
         "error": error,
         "left": left,
@@ -213,7 +224,9 @@ def _test_page(
         draw = offline.draw_sign(user=request.user, test=test, keys=offline.draw_new(test=test))
     keys = offline.draw_check(user=request.user, token=draw, test=test).keys
     if form is None:
-        form = AttemptForm(items=offline.draw_items(test, keys), seed=draw[-16:])
+        # shown in the learner's course language (same keys and option ids: scored the same)
+        shown, _untranslated = items_in(offline.draw_items(test, keys), context["course_language"])
+        form = AttemptForm(items=shown, seed=draw[-16:])
     context |= {"form": form, "groups": form.groups(), "draw": draw}
     return render(request, "elearning/offline_quiz.html", context, status=status)
 
