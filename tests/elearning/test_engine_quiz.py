@@ -34,7 +34,7 @@ def _answer_data(item: Item, answer: Any) -> dict[str, Any]:
 def _one_of_each(course: Course) -> list[Item]:
     items = []
     for kind in ("single", "multiple", "true_false", "ordering", "matching"):
-        candidates = Item.objects.filter(type=kind).order_by("key")
+        candidates = Item.objects.filter(type=kind, language=course.language).order_by("key")
         if kind == "multiple":  # one with two right options and a wrong one, for partial credit
             candidates = [
                 i for i in candidates if len(i.correct) >= 2 and len(i.options) > len(i.correct)
