@@ -21,6 +21,7 @@ from django.core.cache import cache as django_cache
 from django.utils import translation
 from django.utils.timezone import get_current_timezone_name
 
+from cybercap.core.gcpause import collection_paused
 from cybercap.reviews.report.charts import report_charts
 from cybercap.reviews.report.data import ReportData
 
@@ -35,6 +36,14 @@ CONTENT_TYPES: dict[str, str] = {
 
 def render_report(data: ReportData, fmt: ReportFormat) -> bytes:
     """The report in one form: a PDF, a Word document or a standalone HTML file."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}")
+    # A report makes about a million short-lived objects: see core.gcpause.
+    with collection_paused():
+        return _render(data, fmt)
+
+
+def _render(data: ReportData, fmt: ReportFormat) -> bytes:
     if fmt == "pdf":
         from cybercap.reviews.report.pdf import render_report_pdf
 
