@@ -374,6 +374,41 @@ def test_the_command_writes_the_latest_final_review_as_word(
     assert document.sections[0].header.paragraphs[0].text == "TLP:AMBER"
 
 
+def test_the_command_writes_the_latest_final_review_as_pdf(
+    make_review: Any, staff_user: Any, thailand: Any, tmp_path: Any
+) -> None:
+    from django.core.management import call_command
+
+    _final_review(make_review, staff_user, thailand, 2018, 1)
+    _final_review(make_review, staff_user, thailand, 2024, 3)
+    output = tmp_path / "th.pdf"
+    out = io.StringIO()
+    call_command(
+        "reviews",
+        "report",
+        "--country",
+        "TH",
+        "--format",
+        "pdf",
+        "--output",
+        str(output),
+        stdout=out,
+    )
+    assert out.getvalue().startswith(f"{output}: Thailand 2024 (pdf, ")
+    reader = pypdf.PdfReader(str(output))
+    pages = [page.extract_text() for page in reader.pages]
+    assert [n for n, page in enumerate(pages, 1) if "TLP:AMBER" not in page] == []
+    text = _flat("\n".join(pages))
+    assert [t for t in SECTION_TITLES if t not in text] == []  # progress included: 2018 is final
+    # The annex gives each indicator its figures, then its evidence summary across the page.
+    annex = text[text.rindex("Annex: every indicator") :]
+    for code in ("INS-STRAT-01", "LEG-SUB-01", "LEG-PROC-02"):
+        entry = annex[annex.index(code) :]
+        assert entry.index("Evidence: Evidence seen in 2024.") < 200, entry[:200]
+    assert reader.metadata is not None
+    assert reader.metadata.title == "National Cyber Review of Thailand, 2024"
+
+
 def test_the_command_takes_the_cycle_asked_for_as_html(
     make_review: Any, staff_user: Any, thailand: Any, tmp_path: Any
 ) -> None:

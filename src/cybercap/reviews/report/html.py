@@ -71,6 +71,7 @@ def report_context(data: ReportData, charts: dict[str, Chart] | None = None) -> 
                         "level": labels.level_text(i),
                         "gap": labels.EMPTY if i.gap is None else i.gap,
                         "previous": previous.get(i.id) or labels.EMPTY,
+                        "evidence": i.evidence_summary or labels.EMPTY,
                         "confidence": labels.CONFIDENCE[i.confidence]
                         if i.confidence
                         else labels.EMPTY,
