@@ -230,20 +230,84 @@ def test_course_and_lesson_pages_take_a_fixed_number_of_queries(
     _, client = _learner(make_user)
     lessons = list(Lesson.objects.filter(module__course=course).order_by("module__position"))
     url = f"/learn/{course.key}/"
-    client.get(url)  # the session is read and cached on first use
-    with django_assert_num_queries(10):
+    client.get(url)  # the session is read and cached on first use, the course outline too
+    with django_assert_num_queries(7):
         client.get(url)
     for lesson in lessons[:4]:
         client.post(f"/learn/{course.key}/lessons/{lesson.key}/complete/")
     client.post(f"/learn/{course.key}/modules/m0-orientation/quiz/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         client.get(url)
     # A lesson not yet read and one completed: the same queries (a revisit writes nothing).
     for lesson in (lessons[5], lessons[1]):
         lesson_url = f"/learn/{course.key}/lessons/{lesson.key}/"
         client.get(lesson_url)
-        with django_assert_num_queries(15):
+        with django_assert_num_queries(11):
             client.get(lesson_url)
+
+
+def test_progress_sums_attempts_up_in_the_database_whatever_their_number(
+    course: Course, make_user: Callable[..., User], django_assert_num_queries: Any
+) -> None:
+    from django.utils import timezone
+
+    from cybercap.elearning import selectors
+
+    user, client = _learner(make_user)
+    m1 = course.modules.get(key="m1-principles")
+    m2 = course.modules.get(key="m2-preparation")
+    assert m1.quiz is not None and course.final_test is not None and course.pre_test is not None
+    now = timezone.now()
+
+    def submitted(test: Any, number: int, score: float, passed: bool) -> Attempt:
+        return Attempt(
+            user=user, test=test, number=number, submitted_at=now, score=score, passed=passed
+        )
+
+    url = f"/learn/{course.key}/"
+    client.get(url)
+    with django_assert_num_queries(7):
+        client.get(url)
+    Attempt.objects.bulk_create(
+        [submitted(m1.quiz, n, 0.5, False) for n in range(1, 120)]
+        + [submitted(m1.quiz, 120, 5 / 6, True), submitted(m1.quiz, 121, 0.0, False)]
+        + [submitted(course.final_test, 1, 0.7, False), submitted(course.final_test, 2, 0.9, True)]
+        + [submitted(course.pre_test, 1, 0.4, False)]
+        # an attempt still open counts for nothing
+        + [Attempt(user=user, test=course.final_test, number=3)]
+    )
+    with django_assert_num_queries(7):
+        page = client.get(url).content.decode()
+    assert "best score 0.83 · passed" in page
+    assert "Pre-test: 40%" in page and "best 90% · passed" in page
+
+    progress = selectors.course_progress(user=user, course=course)
+    by_key = {m.module.key: m for m in progress.modules}
+    assert (by_key["m1-principles"].quiz_best, by_key["m1-principles"].quiz_passed) == (5 / 6, True)
+    assert (by_key[m2.key].quiz_best, by_key[m2.key].quiz_passed) == (None, False)
+    assert progress.pre_test is not None and progress.pre_test.percent == 40
+    assert progress.final_best is not None and progress.final_best.score == 0.9
+    assert progress.final_passed and progress.final_used == 2
+
+
+def test_the_course_outline_is_read_once_and_follows_a_change_of_the_course(
+    course: Course, make_user: Callable[..., User]
+) -> None:
+    from cybercap.elearning import selectors
+
+    _, client = _learner(make_user)
+    lesson = Lesson.objects.filter(module__course=course).order_by("pk").first()
+    assert lesson is not None
+    client.get(f"/learn/{course.key}/")
+    # Pages may translate the outline's objects in place: each call gets its own copies.
+    first, second = selectors.course_outline(course), selectors.course_outline(course)
+    first.lessons[0].title = "Changed in memory only"
+    assert second.lessons[0].title != "Changed in memory only"
+    assert selectors.course_outline(course).lessons[0].title != "Changed in memory only"
+    # A saved piece of the course empties the cache: the page shows the new title at once.
+    lesson.title = "A retitled lesson"
+    lesson.save(update_fields=["title"])
+    assert "A retitled lesson" in client.get(f"/learn/{course.key}/").content.decode()
 
 
 @pytest.mark.parametrize("extra", [0, 2], ids=["one-course", "three-courses"])

@@ -6,10 +6,11 @@ are personal: each user reads only their own; another user's run or attempt is a
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
 from cybercap.accounts import access
@@ -93,6 +94,20 @@ def legal_basis_for_user(*, user: Any, course: Course) -> tuple[str | None, Lega
 # --------------------------------------------------------------------------- progress
 
 
+@dataclass(frozen=True)
+class TestResult:
+    """A learner's submitted attempts at one test, summed up: the best score, whether any
+    attempt passed, and how many were submitted."""
+
+    score: float | None
+    passed: bool
+    attempts: int
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.score is None else round(self.score * 100)
+
+
 @dataclass
 class ModuleProgress:
     module: Module
@@ -122,8 +137,8 @@ class CourseProgress:
     course: Course
     enrolment: Enrolment | None
     modules: list[ModuleProgress] = field(default_factory=list)
-    pre_test: Attempt | None = None
-    final_best: Attempt | None = None
+    pre_test: TestResult | None = None
+    final_best: TestResult | None = None
     final_used: int = 0
 
     @property
@@ -153,20 +168,67 @@ class CourseProgress:
         return next((lesson for lesson in self.lessons if lesson.pk not in done), None)
 
 
-def course_progress(*, user: Any, course: Course) -> CourseProgress:
-    """Everything the course page shows, in a fixed number of queries (six)."""
-    modules = list(course.modules.order_by("position"))
-    # The lesson bodies and scenario graphs are not needed for progress: leave them behind.
-    lessons = list(
-        Lesson.objects.filter(module__course=course)
-        .defer("html", "html_after_slot", "html_translations")
-        .order_by("position")
+@dataclass(frozen=True)
+class Outline:
+    """A course's modules, lessons (without their bodies) and scenarios (without their graphs),
+    in course order."""
+
+    modules: tuple[Module, ...]
+    lessons: tuple[Lesson, ...]
+    scenarios: tuple[Scenario, ...]
+
+
+_OUTLINES: dict[tuple[int, str, int], Outline] = {}
+
+
+def course_outline(course: Course) -> Outline:
+    """The course's outline, read once per process for each revision of the course.
+
+    Every learner page needs it and it changes only when the content is loaded again, which
+    gives the course a new ``content_hash`` and ``revision``: the cache key. Each call returns
+    copies, so that a page may translate them in place (:func:`~.localise.localise`)."""
+    key = (course.pk, course.content_hash, course.revision)
+    outline = _OUTLINES.get(key)
+    if outline is None:
+        outline = Outline(
+            modules=tuple(Module.objects.filter(course=course).order_by("position")),
+            # The lesson bodies and scenario graphs are not needed for progress.
+            lessons=tuple(
+                Lesson.objects.filter(module__course=course)
+                .defer("html", "html_after_slot", "html_translations")
+                .order_by("position")
+            ),
+            scenarios=tuple(
+                Scenario.objects.filter(course=course)
+                .defer("graph", "graph_translations")
+                .order_by("position")
+            ),
+        )
+        if len(_OUTLINES) > 64:  # courses are few; older revisions go
+            _OUTLINES.clear()
+        _OUTLINES[key] = outline
+    return Outline(
+        modules=tuple(copy.copy(m) for m in outline.modules),
+        lessons=tuple(copy.copy(lesson) for lesson in outline.lessons),
+        scenarios=tuple(copy.copy(s) for s in outline.scenarios),
     )
-    scenarios = list(
-        Scenario.objects.filter(course=course)
-        .defer("graph", "graph_translations")
-        .order_by("position")
-    )
+
+
+def forget_outlines(**_signal: Any) -> None:
+    _OUTLINES.clear()
+
+
+_UNKNOWN: Any = object()
+
+
+def course_progress(
+    *, user: Any, course: Course, enrolment: Enrolment | None = _UNKNOWN
+) -> CourseProgress:
+    """Everything the course page shows: four queries, whatever the learner has done (the
+    outline comes from :func:`course_outline`). Pass ``enrolment`` when the caller has read it
+    already (``None`` for not enrolled)."""
+    outline = course_outline(course)
+    modules, lessons, scenarios = outline.modules, outline.lessons, outline.scenarios
     done_lessons = set(
         LessonProgress.objects.filter(
             user_id=user.pk, lesson__module__course=course, completed_at__isnull=False
@@ -180,32 +242,45 @@ def course_progress(*, user: Any, course: Course) -> CourseProgress:
     test_ids = [m.quiz_id for m in modules if m.quiz_id] + (
         [course.final_test_id] if course.final_test_id else []
     )
-    attempts = list(
-        Attempt.objects.filter(
+    # One row per test, summed up in the database: a learner may retake a module quiz without
+    # limit, and the page must cost the same after the hundredth attempt as after the first.
+    results = {
+        row["test_id"]: TestResult(
+            score=row["best"], passed=row["passed"] > 0, attempts=row["attempts"]
+        )
+        for row in Attempt.objects.filter(
             user_id=user.pk, test_id__in=test_ids, submitted_at__isnull=False
-        ).order_by("submitted_at")
-    )
-    enrolment = Enrolment.objects.filter(user_id=user.pk, course=course).first()
+        )
+        .values("test_id")
+        .annotate(
+            best=Max("score"),
+            passed=Count("pk", filter=Q(passed=True)),
+            attempts=Count("pk"),
+        )
+        .order_by()
+    }
+    if enrolment is _UNKNOWN:
+        enrolment = Enrolment.objects.filter(user_id=user.pk, course=course).first()
     progress = CourseProgress(course=course, enrolment=enrolment)
     for module in modules:
-        own = [a for a in attempts if a.test_id == module.quiz_id]
-        scores = [a.score for a in own if a.score is not None]
+        result = results.get(module.quiz_id) if module.quiz_id else None
         progress.modules.append(
             ModuleProgress(
                 module=module,
                 lessons=[lesson for lesson in lessons if lesson.module_id == module.pk],
                 done_lessons=done_lessons,
-                quiz_best=max(scores) if scores else None,
-                quiz_passed=any(a.passed for a in own),
+                quiz_best=result.score if result else None,
+                quiz_passed=bool(result and result.passed),
                 scenarios=[s for s in scenarios if s.module_id == module.pk],
                 done_scenarios=done_scenarios,
             )
         )
+    # The pre-test is taken once (max_attempts=1): its result is that one attempt's score.
     if course.pre_test_id:
-        progress.pre_test = next((a for a in attempts if a.test_id == course.pre_test_id), None)
-    finals = [a for a in attempts if a.test_id == course.final_test_id]
-    progress.final_used = len(finals)
-    progress.final_best = max(finals, key=lambda a: a.score or 0, default=None)
+        progress.pre_test = results.get(course.pre_test_id)
+    final = results.get(course.final_test_id) if course.final_test_id else None
+    progress.final_used = final.attempts if final else 0
+    progress.final_best = final
     return progress
 
 

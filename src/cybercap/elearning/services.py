@@ -46,9 +46,9 @@ def enrol(*, user: Any, course: Course, is_demo: bool = False) -> Enrolment:
 
 
 @transaction.atomic
-def lesson_seen(*, user: Any, lesson: Lesson) -> None:
+def lesson_seen(*, user: Any, lesson: Lesson) -> Enrolment:
     """Remember where the learner is, to resume there. The first visit to a lesson is
-    ``experienced``; a revisit writes nothing."""
+    ``experienced``; a revisit writes nothing. Returns the learner's enrolment."""
     enrolment = enrol(user=user, course=lesson.module.course)
     if enrolment.last_lesson_id != lesson.pk:
         enrolment.last_lesson = lesson
@@ -65,6 +65,7 @@ def lesson_seen(*, user: Any, lesson: Lesson) -> None:
             statement_id=xapi.derived_id("experienced", enrolment.registration, lesson.pk),
         )
         rec.save()
+    return enrolment
 
 
 @transaction.atomic

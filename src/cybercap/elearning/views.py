@@ -117,8 +117,8 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
     obj = selectors.course_get_for_user(user=request.user, key=course)
     current = selectors.lesson_get_for_user(user=request.user, course=obj, key=lesson)
     current.module.course = obj
-    services.lesson_seen(user=request.user, lesson=current)
-    progress = selectors.course_progress(user=request.user, course=obj)
+    enrolment = services.lesson_seen(user=request.user, lesson=current)
+    progress = selectors.course_progress(user=request.user, course=obj, enrolment=enrolment)
     lessons = progress.lessons
     index = next(i for i, item in enumerate(lessons) if item.pk == current.pk)
     country, legal = (None, None)
