@@ -8,6 +8,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -59,7 +60,12 @@ def open_attempt(*, user: Any, test: Test) -> Attempt | None:
 
 @transaction.atomic
 def attempt_start(*, user: Any, test: Test, rng: random.Random | None = None) -> Attempt:
-    """Resume the open attempt, or draw a new one (items in random order from the pool)."""
+    """Resume the open attempt, or draw a new one (items in random order from the pool).
+
+    Two starts at once by the same learner (two tabs, a double click) get the same attempt: the
+    learner's row is locked first, so the second waits and then finds the first one's attempt
+    open (PostgreSQL; SQLite runs one writer at a time)."""
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).only("pk"))
     current = open_attempt(user=user, test=test)
     if current is not None:
         return current
