@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -356,3 +357,28 @@ def test_api_courses_and_my_progress(
     ]
     assert client_for("focal_point", thailand).get("/api/v1/courses").status_code == 403
     assert Client().get("/api/v1/courses").status_code == 401
+
+
+def test_the_quiz_page_lists_the_latest_attempts_in_a_fixed_number_of_queries(
+    course: Course, make_user: Callable[..., User], django_assert_num_queries: Any
+) -> None:
+    from django.utils import timezone
+
+    user, client = _learner(make_user)
+    m1 = course.modules.get(key="m1-principles")
+    url = f"/learn/{course.key}/modules/{m1.key}/quiz/"
+    client.get(url)
+    with django_assert_num_queries(6):
+        client.get(url)
+    Attempt.objects.bulk_create(
+        [
+            Attempt(user=user, test=m1.quiz, number=n, submitted_at=timezone.now(), score=0.5)
+            for n in range(1, 15)
+        ]
+        + [Attempt(user=user, test=m1.quiz, number=15)]
+    )
+    with django_assert_num_queries(6):
+        page = client.get(url).content.decode()
+    assert re.findall(r"Attempt (\d+)</a>", page) == [str(n) for n in range(6, 16)]
+    assert page.count("50%") == 9 and "not submitted" in page
+    assert "Continue your attempt" in page

@@ -186,6 +186,9 @@ def figure(request: HttpRequest, course: str, name: str) -> HttpResponse:
 # --------------------------------------------------------------------------- tests
 
 
+ATTEMPTS_SHOWN = 10
+
+
 def _test_page(request: HttpRequest, course: Course, test: Test, title: str) -> HttpResponse:
     user: Any = request.user
     if request.method == "POST":
@@ -195,8 +198,15 @@ def _test_page(request: HttpRequest, course: Course, test: Test, title: str) -> 
             messages.error(request, _("You have used every attempt at this test."))
             return redirect(request.path)
         return redirect("elearning:attempt", pk=attempt.pk)
-    attempts = list(Attempt.objects.filter(user_id=user.pk, test=test).order_by("number"))
-    used = sum(1 for a in attempts if a.submitted_at is not None)
+    mine = Attempt.objects.filter(user_id=user.pk, test=test)
+    used = mine.filter(submitted_at__isnull=False).count()
+    # The latest attempts, numbered (a module quiz may be retaken without limit); the open one,
+    # if any, is the latest: a new attempt starts only when none is open.
+    attempts = list(
+        mine.only("pk", "number", "submitted_at", "score", "passed").order_by("-number")[
+            :ATTEMPTS_SHOWN
+        ]
+    )[::-1]
     left = None if test.max_attempts is None else max(0, test.max_attempts - used)
     return render(
         request,
