@@ -332,6 +332,26 @@ def test_scores_match_the_scoring_rules(make_user: Callable[..., User]) -> None:
         )
 
 
+def _twice_at_once(user: User, request: Callable[[Client], Any]) -> list[Any]:
+    """What ``request`` returns when two signed-in clients of ``user`` send it at the same
+    moment, each from its own thread and database connection."""
+    barrier = threading.Barrier(2)
+    results: list[Any] = []
+
+    def send() -> None:
+        other = login(Client(), user)
+        barrier.wait()
+        results.append(request(other))
+        connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_syncs_at_once_record_one_attempt(make_user: Callable[..., User]) -> None:
     """Also, in the same test (a transactional test empties the database, course included, at
@@ -346,38 +366,15 @@ def test_two_syncs_at_once_record_one_attempt(make_user: Callable[..., User]) ->
         "client_id": str(uuid.uuid4()),
         "fields": _quiz_fields(client),
     }
-    barrier = threading.Barrier(2)
-    statuses: list[str] = []
-
-    def send() -> None:
-        other = login(Client(), user)
-        barrier.wait()
-        statuses.append(_sync(other, [record])[0]["status"])
-        connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = _twice_at_once(user, lambda other: _sync(other, [record])[0]["status"])
     assert sorted(statuses) == ["duplicate", "recorded"]
     assert Attempt.objects.filter(user=user).count() == 1
 
     second = make_user("learner")
-    barrier = threading.Barrier(2)
-    answers: list[tuple[int, str]] = []
-
-    def start() -> None:
-        other = login(Client(), second)
-        barrier.wait()
-        response = other.post(f"/learn/{COURSE_KEY}/modules/{MODULE}/quiz/")
-        answers.append((response.status_code, response.get("Location", "")))
-        connection.close()
-
-    threads = [threading.Thread(target=start) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    responses = _twice_at_once(
+        second, lambda other: other.post(f"/learn/{COURSE_KEY}/modules/{MODULE}/quiz/")
+    )
     attempt = Attempt.objects.get(user=second)
-    assert answers == [(302, f"/learn/attempts/{attempt.pk}/")] * 2
+    assert [(r.status_code, r["Location"]) for r in responses] == [
+        (302, f"/learn/attempts/{attempt.pk}/")
+    ] * 2

@@ -345,27 +345,36 @@ def _final_review(make_review: Any, staff_user: Any, country: Any, cycle: int, l
     return review
 
 
-def test_the_command_writes_the_latest_final_review_as_word(
-    make_review: Any, staff_user: Any, thailand: Any, tmp_path: Any
-) -> None:
+def _command_report(
+    make_review: Any, staff_user: Any, thailand: Any, tmp_path: Any, country: str, fmt: str
+) -> Any:
+    """Final reviews of Thailand for 2018 and 2024, then the report the command writes
+    without ``--cycle`` (the latest final); returns the file's path."""
     from django.core.management import call_command
 
     _final_review(make_review, staff_user, thailand, 2018, 1)
     _final_review(make_review, staff_user, thailand, 2024, 3)
-    output = tmp_path / "th.docx"
+    output = tmp_path / f"th.{fmt}"
     out = io.StringIO()
     call_command(
         "reviews",
         "report",
         "--country",
-        "th",
+        country,
         "--format",
-        "docx",
+        fmt,
         "--output",
         str(output),
         stdout=out,
     )
-    assert out.getvalue().startswith(f"{output}: Thailand 2024 (docx, ")
+    assert out.getvalue().startswith(f"{output}: Thailand 2024 ({fmt}, ")
+    return output
+
+
+def test_the_command_writes_the_latest_final_review_as_word(
+    make_review: Any, staff_user: Any, thailand: Any, tmp_path: Any
+) -> None:
+    output = _command_report(make_review, staff_user, thailand, tmp_path, "th", "docx")
     document = docx.Document(str(output))
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings == SECTION_TITLES  # with a progress section: 2018 is an earlier final
@@ -377,24 +386,7 @@ def test_the_command_writes_the_latest_final_review_as_word(
 def test_the_command_writes_the_latest_final_review_as_pdf(
     make_review: Any, staff_user: Any, thailand: Any, tmp_path: Any
 ) -> None:
-    from django.core.management import call_command
-
-    _final_review(make_review, staff_user, thailand, 2018, 1)
-    _final_review(make_review, staff_user, thailand, 2024, 3)
-    output = tmp_path / "th.pdf"
-    out = io.StringIO()
-    call_command(
-        "reviews",
-        "report",
-        "--country",
-        "TH",
-        "--format",
-        "pdf",
-        "--output",
-        str(output),
-        stdout=out,
-    )
-    assert out.getvalue().startswith(f"{output}: Thailand 2024 (pdf, ")
+    output = _command_report(make_review, staff_user, thailand, tmp_path, "TH", "pdf")
     reader = pypdf.PdfReader(str(output))
     pages = [page.extract_text() for page in reader.pages]
     assert [n for n, page in enumerate(pages, 1) if "TLP:AMBER" not in page] == []
