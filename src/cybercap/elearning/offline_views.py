@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cybercap.elearning import offline, selectors
-from cybercap.elearning.localise import items_in, localise
-from cybercap.elearning.views import language_context, learner_required
+from cybercap.elearning.localise import items_in
+from cybercap.elearning.views import language_context, learner_required, lesson_page
 from cybercap.quizzes import services as quiz_services
 from cybercap.quizzes.forms import AttemptForm
 
@@ -95,41 +95,9 @@ def module_package(request: HttpRequest, course: str, module: str) -> HttpRespon
 @require_GET
 @learner_required
 def lesson_copy(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
-    """The lesson page as saved for offline use: the same page, without recording a visit
-    (saving a module must not look like reading it, nor move where the course resumes)."""
-    obj = selectors.course_get_for_user(user=request.user, key=course)
-    current = selectors.lesson_get_for_user(user=request.user, course=obj, key=lesson)
-    current.module.course = obj
-    progress = selectors.course_progress(user=request.user, course=obj)
-    lessons = progress.lessons
-    index = next(i for i, item in enumerate(lessons) if item.pk == current.pk)
-    country, legal = (None, None)
-    if current.has_legal_slot:
-        country, legal = selectors.legal_basis_for_user(user=request.user, course=obj)
-    module_progress = next(m for m in progress.modules if m.module.pk == current.module_id)
-    # the copy is in the language the learner reads the course in, like the page online
-    context = language_context(request, obj)
-    language = context["course_language"]
-    localise(current, language, obj.language)
-    localise(module_progress.module, language, obj.language)
-    for piece in (lessons[index - 1] if index > 0 else None, *lessons[index + 1 : index + 2]):
-        localise(piece, language, obj.language)
-    return render(
-        request,
-        "elearning/lesson_detail.html",
-        {
-            **context,
-            "untranslated": getattr(current, "untranslated", False),
-            "course": obj,
-            "lesson": current,
-            "module": module_progress.module,
-            "done": current.pk in module_progress.done_lessons,
-            "previous": lessons[index - 1] if index > 0 else None,
-            "next": lessons[index + 1] if index + 1 < len(lessons) else None,
-            "country": country,
-            "legal": legal if legal is not None and legal.status == "published" else None,
-        },
-    )
+    """The lesson page as saved for offline use: the same page, in the same language, without
+    recording a visit."""
+    return lesson_page(request, course, lesson, visit=False)
 
 
 @require_http_methods(["GET", "POST"])

@@ -111,14 +111,18 @@ def course_detail(request: HttpRequest, course: str) -> HttpResponse:
     )
 
 
-@require_GET
-@learner_required
-def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
+def lesson_page(request: HttpRequest, course: str, lesson: str, *, visit: bool) -> HttpResponse:
+    """A lesson in the learner's course language, with where it sits in the course. ``visit``:
+    record the visit (the page online) or not (the copy saved for offline use: saving a module
+    must not look like reading it, nor move where the course resumes)."""
     obj = selectors.course_get_for_user(user=request.user, key=course)
     current = selectors.lesson_get_for_user(user=request.user, course=obj, key=lesson)
     current.module.course = obj
-    enrolment = services.lesson_seen(user=request.user, lesson=current)
-    progress = selectors.course_progress(user=request.user, course=obj, enrolment=enrolment)
+    if visit:
+        enrolment = services.lesson_seen(user=request.user, lesson=current)
+        progress = selectors.course_progress(user=request.user, course=obj, enrolment=enrolment)
+    else:
+        progress = selectors.course_progress(user=request.user, course=obj)
     lessons = progress.lessons
     index = next(i for i, item in enumerate(lessons) if item.pk == current.pk)
     country, legal = (None, None)
@@ -147,6 +151,12 @@ def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpRespons
             "legal": legal if legal is not None and legal.status == "published" else None,
         },
     )
+
+
+@require_GET
+@learner_required
+def lesson_detail(request: HttpRequest, course: str, lesson: str) -> HttpResponse:
+    return lesson_page(request, course, lesson, visit=True)
 
 
 @require_POST
