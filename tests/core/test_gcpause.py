@@ -46,3 +46,12 @@ def test_a_collector_switched_off_by_someone_else_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_as_a_decorator_each_call_is_paused() -> None:
+    @collection_paused()
+    def render() -> bool:
+        return gc.isenabled()
+
+    assert render() is False and render() is False
+    assert gc.isenabled()

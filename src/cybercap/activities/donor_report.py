@@ -27,6 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from cybercap.activities.letters import PROGRAMME_NAME
 from cybercap.activities.programme import Indicators
 from cybercap.activities.programme_charts import bar_chart
+from cybercap.core.gcpause import collection_paused
 
 FORMATS = ("xlsx", "pdf")
 CONTENT_TYPES = {
@@ -344,6 +345,7 @@ def render_pdf(ind: Indicators) -> bytes:
     return bytes(pdf)
 
 
+@collection_paused()  # many short-lived objects: see core.gcpause
 def render(ind: Indicators, fmt: str) -> bytes:
     if fmt == "xlsx":
         return render_xlsx(ind)

@@ -31,6 +31,7 @@ from weasyprint.text.fonts import FontConfiguration
 from cybercap.accounts import access
 from cybercap.accounts.models import Role
 from cybercap.activities.models import Registration, RegistrationStatus
+from cybercap.core.gcpause import collection_paused
 
 PRINT_DIR = Path(__file__).parent / "templates" / "activities" / "print"
 STYLESHEET = PRINT_DIR / "letters.css"
@@ -78,6 +79,7 @@ def reference(registration: Registration, kind: str) -> str:
     return f"CCDP/{registration.activity_id}/{registration.pk}/{kind.upper()}"
 
 
+@collection_paused()  # many short-lived objects: see core.gcpause
 def _pdf(document: str, title: str) -> bytes:
     fonts = FontConfiguration()
     css = CSS(filename=str(STYLESHEET), font_config=fonts)

@@ -19,10 +19,12 @@ from weasyprint.text.fonts import FontConfiguration
 
 from cybercap.activities import selectors
 from cybercap.activities.models import Activity, Session
+from cybercap.core.gcpause import collection_paused
 
 STYLESHEET = Path(__file__).parent / "templates" / "activities" / "print" / "print.css"
 
 
+@collection_paused()  # many short-lived objects: see core.gcpause
 def _pdf(document: str, title: str) -> bytes:
     fonts = FontConfiguration()
     css = CSS(filename=str(STYLESHEET), font_config=fonts)

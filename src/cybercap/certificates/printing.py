@@ -20,6 +20,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from cybercap.certificates.models import Certificate, CertificateKind
+from cybercap.core.gcpause import collection_paused
 
 STYLESHEET = Path(__file__).parent / "templates" / "certificates" / "print" / "certificate.css"
 
@@ -35,6 +36,7 @@ def _is_demo(cert: Certificate) -> bool:
     return bool((activity is not None and activity.is_demo) or (user is not None and user.is_demo))
 
 
+@collection_paused()  # many short-lived objects: see core.gcpause
 def certificate_pdf(*, cert: Certificate) -> bytes:
     url = verify_url(cert.code)
     language = cert.language if cert.language in dict(settings.LANGUAGES) else "en"

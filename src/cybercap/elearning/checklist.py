@@ -16,6 +16,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from cybercap.core.gcpause import collection_paused
 from cybercap.elearning import course_schema as cs
 
 STYLESHEET = Path(__file__).parent / "templates" / "elearning" / "print" / "checklist.css"
@@ -54,6 +55,7 @@ def checklist_load(course_key: str, language: str) -> cs.Checklist:
         raise ChecklistError(f"{path}: {exc}") from None
 
 
+@collection_paused()  # many short-lived objects: see core.gcpause
 def checklist_pdf(*, course_key: str = "first-responder", language: str = "en") -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cybercap.core import demo_flag
+from cybercap.core.gcpause import collection_paused
 from cybercap.evidence.models import CustodyEvent, Verification
 
 STYLESHEET = "evidence/custody-form.css"
@@ -72,6 +73,7 @@ def custody_form_html(verification: Verification, *, events: list[CustodyEvent])
     )
 
 
+@collection_paused()  # many short-lived objects: see core.gcpause
 def custody_form_pdf(verification: Verification, *, events: list[CustodyEvent]) -> bytes:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
