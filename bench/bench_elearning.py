@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import http.client
-import http.cookies
 import json
 import os
 import random
@@ -45,6 +43,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchhttp import Session, percentile
+
 BENCH_DIR = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 COURSE = "first-responder"
@@ -58,69 +58,7 @@ def uptime() -> str:
     return f"load average {one}, {five}, {fifteen} (2 cores, shared)"
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
-    return ordered[index]
-
-
-# --------------------------------------------------------------------------- HTTP client
-
-
-class Session:
-    """One browser: a keep-alive connection and a cookie jar."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-    def request(
-        self, method: str, path: str, body: list[tuple[str, str]] | None = None
-    ) -> tuple[int, str, str]:
-        """Status, body and Location of one request (redirects are not followed)."""
-        headers = {"Host": "127.0.0.1"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        data = None
-        if body is not None:
-            data = urllib.parse.urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
-        try:
-            self.conn.request(method, path, body=data, headers=headers)
-            response = self.conn.getresponse()
-        except (http.client.HTTPException, OSError):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            self.conn.request(method, path, body=data, headers=headers)
-            response = self.conn.getresponse()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar = http.cookies.SimpleCookie(header)
-            for key, morsel in jar.items():
-                self.cookies[key] = morsel.value
-        text = response.read().decode("utf-8", "replace")
-        return response.status, text, response.headers.get("Location", "")
-
-    def csrf(self, page: str) -> str:
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        if token is None:
-            raise AssertionError("no CSRF token in the page")
-        return token.group(1)
-
-    def login(self, username: str, password: str) -> None:
-        _, page, _ = self.request("GET", "/accounts/login/")
-        status, _, _ = self.request(
-            "POST",
-            "/accounts/login/",
-            [
-                ("csrfmiddlewaretoken", self.csrf(page)),
-                ("username", username),
-                ("password", password),
-            ],
-        )
-        if status != 302:
-            raise AssertionError(f"login of {username} answered {status}")
+# --------------------------------------------------------------------------- answers
 
 
 def quiz_answers(page: str, rng: random.Random) -> list[tuple[str, str]]:

@@ -13,11 +13,8 @@ Prints a table. The bar (DESIGN.md) is p95 < 100 ms in step 1.
 from __future__ import annotations
 
 import argparse
-import http.client
-import http.cookies
 import os
 import random
-import re
 import shutil
 import socket
 import statistics
@@ -26,8 +23,9 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from pathlib import Path
+
+from benchhttp import Session, free_port, percentile
 
 BIN = Path(sys.executable).parent
 PAGES = [
@@ -42,71 +40,6 @@ PAGES = [
     "/api/v1/me",
 ]
 LOGINS = ["demo-focal-th", "demo-investigator", "demo-learner", "demo-trainer", "demo-staff"]
-
-
-class Session:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-
-    def request(
-        self, method: str, path: str, body: dict[str, str] | None = None
-    ) -> tuple[int, str]:
-        headers = {"Host": "127.0.0.1"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        data = None
-        if body is not None:
-            data = urllib.parse.urlencode(body)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
-        try:
-            self.conn.request(method, path, body=data, headers=headers)
-            response = self.conn.getresponse()
-        except (http.client.HTTPException, OSError):
-            self.conn.close()
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-            self.conn.request(method, path, body=data, headers=headers)
-            response = self.conn.getresponse()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            jar = http.cookies.SimpleCookie(header)
-            for key, morsel in jar.items():
-                self.cookies[key] = morsel.value
-        return response.status, response.read().decode("utf-8", "replace")
-
-    def login(self, username: str, password: str, totp_code: str | None) -> None:
-        _, page = self.request("GET", "/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        assert token, "no CSRF token on the login page"
-        status, _ = self.request(
-            "POST",
-            "/accounts/login/",
-            {"csrfmiddlewaretoken": token.group(1), "username": username, "password": password},
-        )
-        assert status == 302, f"login of {username} answered {status}"
-        if totp_code:
-            _, page = self.request("GET", "/accounts/two-factor/")
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-            assert token
-            status, _ = self.request(
-                "POST",
-                "/accounts/two-factor/",
-                {"csrfmiddlewaretoken": token.group(1), "token": totp_code},
-            )
-            assert status == 302, f"second factor of {username} answered {status}"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
-    return ordered[index]
 
 
 def main() -> int:
@@ -182,7 +115,7 @@ def main() -> int:
             session.login(username, demo_password(username), code)
             sessions.append(session)
         for page in PAGES:
-            status, _ = sessions[0].request("GET", page)
+            status, _, _ = sessions[0].request("GET", page)
             assert status == 200, f"{page} answered {status}"
 
         latencies: dict[str, list[float]] = {page: [] for page in PAGES}
@@ -199,7 +132,7 @@ def main() -> int:
             while time.monotonic() < stop_at:
                 page = rng.choice(PAGES)
                 begin = time.perf_counter()
-                status, _ = session.request("GET", page)
+                status, _, _ = session.request("GET", page)
                 elapsed = (time.perf_counter() - begin) * 1000
                 with lock:
                     if status == 200:
@@ -247,7 +180,7 @@ def main() -> int:
                     session.cookies = dict(template.cookies)
                 done = 0
                 while time.monotonic() < end:
-                    status, _ = session.request("GET", page)
+                    status, _, _ = session.request("GET", page)
                     assert status == 200, f"{page} {status}"
                     done += 1
                 with lock:
