@@ -37,7 +37,9 @@ $(LOCALE)/%/LC_MESSAGES/django.mo: $(LOCALE)/%/LC_MESSAGES/django.po
 system-packages:
 	@bash scripts/system-packages.sh
 
-demo: install
+# The demo renders PDFs (reports, certificates, checklists) in the region's scripts: Pango,
+# HarfBuzz's subsetter and the Noto fonts come from system-packages.txt, as for the tests.
+demo: install system-packages
 	$(BIN)/cybercap demo $(DEMO_ARGS)
 
 test: install system-packages
